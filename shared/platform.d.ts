@@ -1,0 +1,13 @@
+// The web-platform globals that both browsers and Node (>= 20) provide, declared narrowly so the
+// rest of shared/ can use them without pulling in the whole DOM lib (see shared/tsconfig.json).
+declare class TextEncoder {
+  encode(input?: string): Uint8Array<ArrayBuffer>
+}
+declare class TextDecoder {
+  constructor(label?: string, options?: { fatal?: boolean })
+  decode(input?: Uint8Array): string
+}
+declare const crypto: {
+  subtle: { digest(algorithm: 'SHA-1' | 'SHA-256', data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> }
+  getRandomValues<T extends Uint8Array>(array: T): T
+}
