@@ -1,0 +1,117 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import { execFile } from 'node:child_process'
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const fixtures = join(root, 'node_modules/webtorrent-fixtures/fixtures')
+
+interface Run { code: number; stdout: string; stderr: string }
+function cli(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: root }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
+    })
+  })
+}
+function mktorrent(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile('mktorrent', args, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }))
+  })
+}
+
+let dir: string
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'swarmdrop-cli-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('cli inspect', () => {
+  it('prints the parsed multi-file torrent as JSON', async () => {
+    const r = await cli('inspect', join(fixtures, 'numbers.torrent'), '--json')
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const s = JSON.parse(r.stdout)
+    expect(s.infoHash).toBe('89d97c2261a21b040cf11caa661a3ba7233bb7e6')
+    expect(s.name).toBe('numbers')
+    expect(s.files.map((f: { path: string }) => f.path)).toEqual(['1.txt', '2.txt', '3.txt'])
+    expect(s.files.reduce((a: number, f: { length: number }) => a + f.length, 0)).toBe(s.length)
+    expect(s.pieceCount).toBe(Math.ceil(s.length / s.pieceLength))
+    expect(Array.isArray(s.announce[0])).toBe(true)
+    expect(s.private).toBe(false)
+  })
+
+  it('reports private and url-list', async () => {
+    const s = JSON.parse((await cli('inspect', join(fixtures, 'bunny.torrent'), '--json')).stdout)
+    expect(s.infoHash).toBe('af8f10f30bf9aefecf3686922bfa0d5bd290a395')
+    expect(s.private).toBe(true)
+    expect(s.urlList.length).toBeGreaterThan(0)
+  })
+
+  it('reads a magnet link', async () => {
+    const r = await cli('inspect', 'magnet:?xt=urn:btih:d2474e86c95b19b8bcfdb92bc12c9d44667cfa36&dn=Leaves&tr=wss%3A%2F%2Ftracker.example%2Fannounce', '--json')
+    expect(r.code).toBe(0)
+    const s = JSON.parse(r.stdout)
+    expect(s).toMatchObject({ infoHash: 'd2474e86c95b19b8bcfdb92bc12c9d44667cfa36', name: 'Leaves', announce: [['wss://tracker.example/announce']] })
+  })
+
+  it('rejects a corrupt torrent with one clear line and no stack trace', async () => {
+    const r = await cli('inspect', join(fixtures, 'corrupt.torrent'))
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^swarmdrop: .*name/)
+  })
+
+  it('rejects garbage, a missing file and a bad magnet with exit 1 and one line', async () => {
+    const garbage = join(dir, 'garbage.torrent')
+    await writeFile(garbage, 'd4:infoi3e')
+    for (const arg of [garbage, join(dir, 'missing.torrent'), 'magnet:?xt=urn:btih:nothex']) {
+      const r = await cli('inspect', arg)
+      expect(r.code, arg).toBe(1)
+      expect(r.stderr.trim().split('\n'), arg).toHaveLength(1)
+      expect(r.stderr, arg).not.toMatch(/\n\s+at /)
+    }
+  })
+
+  it('exits 2 on a usage error', async () => {
+    expect((await cli('frobnicate')).code).toBe(2)
+    expect((await cli('inspect')).code).toBe(2)
+  })
+})
+
+describe('cli create', () => {
+  it('writes a torrent whose info hash matches mktorrent for a nested directory', async () => {
+    expect(existsSync('/usr/bin/mktorrent'), 'mktorrent is required: apt-get install mktorrent').toBe(true)
+    const tree = join(dir, 'album')
+    await mkdir(join(tree, 'disc 1', 'extras'), { recursive: true })
+    await writeFile(join(tree, 'cover.jpg'), randomBytes(70_001))
+    await writeFile(join(tree, 'disc 1', 'track01.flac'), randomBytes(200_000))
+    await writeFile(join(tree, 'disc 1', 'extras', 'notes.txt'), randomBytes(5))
+    const ours = join(dir, 'ours.torrent')
+    const theirs = join(dir, 'theirs.torrent')
+    const made = await cli('create', tree, '--piece-length', '32768', '--announce', 'wss://tracker.example/announce', '-o', ours)
+    expect(made.stderr).toBe('')
+    expect(made.code).toBe(0)
+    expect((await mktorrent('-l', '15', '-a', 'wss://tracker.example/announce', '-o', theirs, tree)).code).toBe(0)
+    const a = JSON.parse((await cli('inspect', ours, '--json')).stdout)
+    const b = JSON.parse((await cli('inspect', theirs, '--json')).stdout)
+    expect(a.infoHash).toBe(b.infoHash)
+    expect(made.stdout).toContain(a.infoHash)
+    expect(a.files).toEqual(b.files)
+    expect(a.announce).toEqual([['wss://tracker.example/announce']])
+  })
+
+  it('refuses a bad piece length and a missing path', async () => {
+    expect((await cli('create', dir, '--piece-length', 'lots')).code).toBe(2)
+    const r = await cli('create', join(dir, 'nope'))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^swarmdrop: no such file or directory/)
+  })
+})

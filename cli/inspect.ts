@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { parseTorrent, type Metainfo } from '../shared/metainfo/index.ts'
+import { parseMagnet, type MagnetLink } from '../shared/magnet/index.ts'
+import { toHex } from '../shared/bytes.ts'
+import { UsageError } from './errors.ts'
+
+// .torrent files are small; refuse anything absurd before reading it into memory.
+const MAX_TORRENT_FILE_BYTES = 64 * 1024 * 1024
+
+export async function runInspect(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true })
+  if (positionals.length !== 1) throw new UsageError('inspect takes exactly one .torrent file or magnet link')
+  const input = positionals[0]!
+  const summary = input.startsWith('magnet:') ? fromMagnet(parseMagnet(input)) : fromTorrent(await readTorrent(input))
+  process.stdout.write(values.json ? JSON.stringify(summary, null, 2) + '\n' : formatText(summary))
+  return 0
+}
+
+async function readTorrent(path: string): Promise<Metainfo> {
+  const bytes = await readFile(path)
+  if (bytes.length > MAX_TORRENT_FILE_BYTES) throw new UsageError(`${path}: ${bytes.length} bytes is too large for a .torrent file`)
+  return parseTorrent(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))
+}
+
+export interface Summary {
+  infoHash: string
+  name: string | null
+  length: number | null
+  pieceLength: number | null
+  pieceCount: number | null
+  files: { path: string; length: number }[]
+  announce: string[][]
+  urlList: string[]
+  private: boolean
+  comment?: string
+  createdBy?: string
+  creationDate?: string
+}
+
+function fromTorrent(m: Metainfo): Summary {
+  const s: Summary = {
+    infoHash: m.infoHashHex,
+    name: m.name,
+    length: m.length,
+    pieceLength: m.pieceLength,
+    pieceCount: m.pieceCount,
+    files: m.files.filter((f) => !f.padding).map((f) => ({ path: f.path.join('/'), length: f.length })),
+    announce: m.announce,
+    urlList: m.urlList,
+    private: m.private,
+  }
+  if (m.comment !== undefined) s.comment = m.comment
+  if (m.createdBy !== undefined) s.createdBy = m.createdBy
+  if (m.creationDate !== undefined) s.creationDate = new Date(m.creationDate * 1000).toISOString()
+  return s
+}
+
+function fromMagnet(m: MagnetLink): Summary {
+  // A magnet link carries no metadata: sizes and files are unknown until peers send the info dict.
+  const hash = m.infoHashHex ?? (m.infoHash ? toHex(m.infoHash) : m.infoHashV2 ? toHex(m.infoHashV2) : '')
+  return {
+    infoHash: hash,
+    name: m.name ?? null,
+    length: null,
+    pieceLength: null,
+    pieceCount: null,
+    files: [],
+    announce: m.trackers.map((t) => [t]),
+    urlList: m.webSeeds,
+    private: false,
+  }
+}
+
+function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let v = n
+  let u = 0
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024
+    u++
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(2)} ${units[u]} (${n} bytes)`
+}
+
+function formatText(s: Summary): string {
+  const lines = [`info hash:     ${s.infoHash}`, `name:          ${s.name ?? '(unknown until metadata arrives)'}`]
+  if (s.length !== null) lines.push(`size:          ${formatBytes(s.length)}`)
+  if (s.pieceLength !== null) lines.push(`pieces:        ${s.pieceCount} x ${formatBytes(s.pieceLength)}`)
+  lines.push(`private:       ${s.private ? 'yes' : 'no'}`)
+  if (s.comment !== undefined) lines.push(`comment:       ${s.comment}`)
+  if (s.createdBy !== undefined) lines.push(`created by:    ${s.createdBy}`)
+  if (s.creationDate !== undefined) lines.push(`creation date: ${s.creationDate}`)
+  lines.push('trackers:' + (s.announce.length === 0 ? '      (none)' : ''))
+  s.announce.forEach((tier, i) => lines.push(`  tier ${i + 1}: ${tier.join(', ')}`))
+  if (s.urlList.length > 0) lines.push('web seeds:', ...s.urlList.map((u) => `  ${u}`))
+  if (s.files.length > 0) {
+    lines.push(`files (${s.files.length}):`)
+    for (const f of s.files) lines.push(`  ${f.path}  ${formatBytes(f.length)}`)
+  }
+  return lines.join('\n') + '\n'
+}
