@@ -1,0 +1,27 @@
+// `npm run bench`: every benchmark, one after the other (never two at once on a 2-core machine),
+// each comparing us with its anchor inside its own run. Each writes bench/results/<name>-<date>.json.
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const benches = [
+  { name: 'engine', script: 'bench/engine/main.ts', what: 'in-memory 1 -> 1 transfer: the engine\'s own cost' },
+  { name: 'tracker', script: 'bench/tracker/main.ts', what: 'our tracker against bittorrent-tracker, same load' },
+]
+
+let failed = 0
+for (const b of benches) {
+  if (!existsSync(`${root}/${b.script}`)) {
+    console.log(`\n== ${b.name}: missing (${b.script})`)
+    failed++
+    continue
+  }
+  console.log(`\n== ${b.name}: ${b.what}`)
+  const r = spawnSync(process.execPath, ['--import', 'tsx', b.script, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' })
+  if (r.status !== 0) {
+    console.log(`== ${b.name}: FAILED (exit ${r.status})`)
+    failed++
+  }
+}
+process.exitCode = failed === 0 ? 0 : 1
