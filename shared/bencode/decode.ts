@@ -1,0 +1,172 @@
+// Strict bencode decoder for untrusted input (BEP 3). It accepts exactly one canonical encoding
+// per value, with two deliberate exceptions: dict keys out of order are accepted (real .torrent
+// files have them and libtorrent only warns; the info hash is taken from the raw bytes anyway),
+// and the encoder never produces them. Everything else the spec forbids is a BencodeError whose
+// `offset` points at the offending byte. The `bencode` npm package is lenient (it accepts i-0e,
+// leading zeros, trailing bytes, ...) and is not used here.
+//
+// No recursion: containers live on an explicit stack bounded by maxDepth, so hostile nesting costs
+// an error, not a stack overflow. Work is linear in the input length.
+
+import { BencodeError } from '../errors.ts'
+import { toBinaryString } from '../bytes.ts'
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_LENGTH } from './types.ts'
+import type { BDict, BValue, DecodeOptions, Span } from './types.ts'
+
+const CH_0 = 0x30
+const CH_9 = 0x39
+const CH_COLON = 0x3a
+const CH_MINUS = 0x2d
+const CH_d = 0x64
+const CH_e = 0x65
+const CH_i = 0x69
+const CH_l = 0x6c
+
+type Frame =
+  | { kind: 'list'; start: number; items: BValue[] }
+  | { kind: 'dict'; start: number; map: BDict; key: string | null; keyOffset: number }
+
+interface DecodeResult {
+  value: BValue
+  end: number
+  /** Spans of the top-level dict's values by key (only when asked for and the top value is a dict). */
+  spans: Map<string, Span>
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= CH_0 && c <= CH_9
+}
+
+/** Decode the whole input as one value; trailing bytes are an error. */
+export function decode(bytes: Uint8Array, options?: DecodeOptions): BValue {
+  const r = decodeAt(bytes, options, false)
+  if (r.end !== bytes.length) throw new BencodeError('trailing bytes after the value', r.end)
+  return r.value
+}
+
+/** Decode one value from the start of the input and say where it ended (BEP 9 data messages). */
+export function decodePrefix(bytes: Uint8Array, options?: DecodeOptions): { value: BValue; end: number } {
+  const r = decodeAt(bytes, options, false)
+  return { value: r.value, end: r.end }
+}
+
+/**
+ * Like `decode`, and also returns the exact byte span [start, end) of each value of the top-level
+ * dict, keyed as in the dict: `bytes.subarray(spans.get('info').start, ...end)` is the info dict as
+ * it appears in the file, which is what the info hash is computed over (BEP 3). Empty when the top
+ * value is not a dict.
+ */
+export function decodeWithSpans(bytes: Uint8Array, options?: DecodeOptions): { value: BValue; spans: Map<string, Span> } {
+  const r = decodeAt(bytes, options, true)
+  if (r.end !== bytes.length) throw new BencodeError('trailing bytes after the value', r.end)
+  return { value: r.value, spans: r.spans }
+}
+
+function decodeAt(bytes: Uint8Array, options: DecodeOptions | undefined, wantSpans: boolean): DecodeResult {
+  const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH
+  const maxLength = options?.maxLength ?? DEFAULT_MAX_LENGTH
+  if (bytes.length > maxLength) {
+    throw new BencodeError(`input of ${bytes.length} bytes is larger than the limit of ${maxLength}`, maxLength)
+  }
+  const len = bytes.length
+  const stack: Frame[] = []
+  const spans = new Map<string, Span>()
+  let pos = 0
+
+  // Reads `<len>:<bytes>` at pos; returns the bytes' span and moves pos past them.
+  const readStringSpan = (): Span => {
+    const start = pos
+    if (bytes[pos] === CH_0 && isDigit(bytes[pos + 1])) throw new BencodeError('string length with a leading zero', pos)
+    let n = 0
+    while (isDigit(bytes[pos])) {
+      n = n * 10 + (bytes[pos]! - CH_0)
+      if (n > len) throw new BencodeError('string length runs past the end of the input', start)
+      pos++
+    }
+    if (pos === len) throw new BencodeError('truncated input: string length without ":"', pos)
+    if (bytes[pos] !== CH_COLON) throw new BencodeError('expected ":" after a string length', pos)
+    pos++
+    if (n > len - pos) throw new BencodeError(`string of ${n} bytes runs past the end of the input`, start)
+    const span = { start: pos, end: pos + n }
+    pos += n
+    return span
+  }
+
+  // Reads `i<int>e` at pos (pos is at the "i").
+  const readInt = (): number => {
+    const start = pos
+    pos++
+    let negative = false
+    if (bytes[pos] === CH_MINUS) {
+      negative = true
+      pos++
+    }
+    const digitsStart = pos
+    let n = 0
+    while (isDigit(bytes[pos])) {
+      n = n * 10 + (bytes[pos]! - CH_0)
+      if (n > Number.MAX_SAFE_INTEGER) throw new BencodeError('integer outside the safe-integer range', start)
+      pos++
+    }
+    const digits = pos - digitsStart
+    if (pos === len) throw new BencodeError('truncated input inside an integer', pos)
+    if (bytes[pos] !== CH_e) throw new BencodeError(digits === 0 ? 'integer without digits' : 'unexpected byte in an integer', pos)
+    if (digits === 0) throw new BencodeError('integer without digits', pos)
+    if (digits > 1 && bytes[digitsStart] === CH_0) throw new BencodeError('integer with a leading zero', digitsStart)
+    if (negative && n === 0) throw new BencodeError('negative zero integer', start)
+    pos++
+    return negative ? -n : n
+  }
+
+  for (;;) {
+    if (pos >= len) throw new BencodeError('truncated input', pos)
+    const top = stack[stack.length - 1]
+    const c = bytes[pos]!
+    let value: BValue
+    let valueStart = pos
+
+    if (c === CH_e && top !== undefined) {
+      if (top.kind === 'dict' && top.key !== null) throw new BencodeError(`dict key without a value`, top.keyOffset)
+      pos++
+      stack.pop()
+      value = top.kind === 'list' ? top.items : top.map
+      valueStart = top.start
+    } else if (top?.kind === 'dict' && top.key === null) {
+      // A dict expects a byte-string key here.
+      if (!isDigit(c)) throw new BencodeError('dict key is not a byte string', pos)
+      const keyOffset = pos
+      const span = readStringSpan()
+      const key = toBinaryString(bytes.subarray(span.start, span.end))
+      if (top.map.has(key)) throw new BencodeError('duplicate dict key', keyOffset)
+      top.key = key
+      top.keyOffset = keyOffset
+      continue
+    } else if (c === CH_i) {
+      value = readInt()
+    } else if (isDigit(c)) {
+      const span = readStringSpan()
+      value = bytes.slice(span.start, span.end)
+    } else if (c === CH_l || c === CH_d) {
+      if (stack.length >= maxDepth) throw new BencodeError(`nesting deeper than ${maxDepth}`, pos)
+      stack.push(c === CH_l ? { kind: 'list', start: pos, items: [] } : { kind: 'dict', start: pos, map: new Map(), key: null, keyOffset: pos })
+      pos++
+      continue
+    } else if (c === CH_MINUS && isDigit(bytes[pos + 1])) {
+      throw new BencodeError('negative string length', pos)
+    } else {
+      throw new BencodeError(`unexpected byte 0x${c.toString(16).padStart(2, '0')}`, pos)
+    }
+
+    // A value is complete: hand it to its container, or finish.
+    const parent = stack[stack.length - 1]
+    if (parent === undefined) return { value, end: pos, spans }
+    if (parent.kind === 'list') {
+      parent.items.push(value)
+    } else {
+      const key = parent.key!
+      parent.map.set(key, value)
+      parent.key = null
+      if (wantSpans && stack.length === 1) spans.set(key, { start: valueStart, end: pos })
+    }
+  }
+}
