@@ -1,0 +1,48 @@
+// Every size bound the wire codec enforces on network input, named in one place.
+
+/** BEP 3 blocks are 2^14 bytes; WebTorrent never sends or requests more (it rejects requests above
+ * 128 KiB, but only ever asks for 16 KiB). Anything bigger from a browser peer is hostile. */
+export const BLOCK_SIZE = 16384
+
+/** libtorrent's default `max_pieces` is 0x200000 (2 Mi pieces): a bitfield for that many pieces is
+ * 256 KiB. Used only while the piece count is unknown (a magnet before metadata arrives). */
+export const MAX_PIECES_UNKNOWN_METADATA = 0x200000
+
+/** BEP 10 messages we accept: our peers only send extended messages whose ids WE advertised
+ * (ut_metadata and friends). The largest of those is a ut_metadata data message: a ~60-byte dict plus
+ * one 16 KiB metadata piece. 64 KiB leaves 4x headroom for a big extended handshake (`m` with many
+ * extensions) without letting one message pin a megabyte per connection. */
+export const MAX_EXTENDED_PAYLOAD = 65536
+
+/** BEP 52 `hashes` messages: we never send hash requests, so any answer is small; this bound only
+ * keeps an unrequested one from growing a buffer. (48 header bytes + up to 2032 hashes.) */
+export const MAX_HASHES_PAYLOAD = 65536
+
+export interface DecoderLimits {
+  /** A length prefix above this is rejected as soon as its 4 bytes are read, before any buffering. */
+  maxMessageLength: number
+  /** Largest block in a piece message, and largest length in request/cancel/reject. */
+  maxBlockLength: number
+  /** Bitfield payload bound while the piece count is unknown (once known, it must be exact). */
+  maxBitfieldLength: number
+  /** Extended (BEP 10) message payload bound, including the ext id byte. */
+  maxExtendedLength: number
+  /** BEP 52 hashes payload bound. */
+  maxHashesLength: number
+}
+
+export function defaultLimits(overrides: Partial<DecoderLimits> = {}): DecoderLimits {
+  const maxBlockLength = overrides.maxBlockLength ?? BLOCK_SIZE
+  const maxBitfieldLength = overrides.maxBitfieldLength ?? MAX_PIECES_UNKNOWN_METADATA / 8
+  const maxExtendedLength = overrides.maxExtendedLength ?? MAX_EXTENDED_PAYLOAD
+  const maxHashesLength = overrides.maxHashesLength ?? MAX_HASHES_PAYLOAD
+  // The message length counts the id byte; a piece adds index and begin (8 bytes) to its block.
+  const derived = 1 + Math.max(8 + maxBlockLength, maxBitfieldLength, maxExtendedLength, maxHashesLength)
+  return {
+    maxBlockLength,
+    maxBitfieldLength,
+    maxExtendedLength,
+    maxHashesLength,
+    maxMessageLength: overrides.maxMessageLength ?? derived,
+  }
+}
