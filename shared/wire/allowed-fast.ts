@@ -25,7 +25,7 @@ export async function allowedFastSet(k: number, ipv4: string, infoHash: Uint8Arr
   // A set can never hold more distinct indices than there are pieces.
   const want = Math.min(k, pieceCount, MAX_ALLOWED_FAST)
   const ip = parseIPv4(ipv4)
-  let x = new Uint8Array(24)
+  let x: Uint8Array = new Uint8Array(24)
   x.set(ip.subarray(0, 3), 0) // the fourth octet stays zero: ip & 0xFFFFFF00
   x.set(infoHash, 4)
   const set: number[] = []
