@@ -1,0 +1,107 @@
+// Who we upload to: a pure function of the peers' numbers and the time, so the policy is tested with
+// tables and swapped without touching sockets (libtorrent's choker, BEP 3's original algorithm).
+//
+// Leeching: the `slots` interested peers that upload to us fastest are unchoked (tit for tat); a peer
+// that has sent us nothing for `snubMs` while unchoked is snubbing and loses its regular slot.
+// Seeding: rank by how fast we upload to them (the original client), ties to whoever waited longest.
+// Plus one optimistic unchoke, rotated every `optimisticMs`, new peers three times as likely, so
+// newcomers get something to trade and better partners are discovered.
+
+export interface ChokerPeer {
+  id: number
+  interested: boolean
+  /** The peer has every piece: it never needs our upload. */
+  seed: boolean
+  /** Bytes/s the peer sends us. */
+  downloadRate: number
+  /** Bytes/s we send the peer. */
+  uploadRate: number
+  /** When the peer last sent us a block (undefined: never). */
+  lastBlockAt: number | undefined
+  connectedAt: number
+  /** Whether we currently unchoke it, and since when (for snubbing and seeding rotation). */
+  unchoked: boolean
+  unchokedAt: number | undefined
+}
+
+export interface ChokerOptions {
+  slots: number
+  seeding: boolean
+  optimisticMs: number
+  snubMs: number
+}
+
+export interface OptimisticState {
+  peer: number | null
+  since: number
+}
+
+export interface ChokeDecision {
+  unchoke: Set<number>
+  optimistic: OptimisticState
+}
+
+/** A peer connected for less than this (one optimistic period) counts as new. */
+function isNew(p: ChokerPeer, now: number, o: ChokerOptions): boolean {
+  return now - p.connectedAt < o.optimisticMs
+}
+
+export function isSnubbing(p: ChokerPeer, now: number, snubMs: number): boolean {
+  if (!p.unchoked || p.unchokedAt === undefined) return false
+  const since = Math.max(p.unchokedAt, p.lastBlockAt ?? -Infinity)
+  return now - since >= snubMs
+}
+
+export function rechoke(
+  peers: readonly ChokerPeer[],
+  previous: OptimisticState,
+  now: number,
+  o: ChokerOptions,
+  random: () => number,
+): ChokeDecision {
+  const candidates = peers.filter((p) => p.interested && !p.seed)
+  const ranked = [...candidates].sort((a, b) => compare(a, b, now, o))
+  const regular = ranked.slice(0, o.slots)
+  const unchoke = new Set(regular.map((p) => p.id))
+
+  const rest = candidates.filter((p) => !unchoke.has(p.id))
+  const current = rest.find((p) => p.id === previous.peer)
+  let optimistic: OptimisticState
+  if (current && now - previous.since < o.optimisticMs) {
+    optimistic = previous
+  } else {
+    const chosen = weightedPick(rest, (p) => (isNew(p, now, o) ? 3 : 1), random)
+    optimistic = chosen ? { peer: chosen.id, since: now } : { peer: null, since: now }
+  }
+  if (optimistic.peer !== null) unchoke.add(optimistic.peer)
+  return { unchoke, optimistic }
+}
+
+function compare(a: ChokerPeer, b: ChokerPeer, now: number, o: ChokerOptions): number {
+  if (o.seeding) {
+    if (b.uploadRate !== a.uploadRate) return b.uploadRate - a.uploadRate
+    // Rotate: whoever has been choked longest (or unchoked most recently) goes first.
+    return waitedSince(a) - waitedSince(b)
+  }
+  const sa = isSnubbing(a, now, o.snubMs)
+  const sb = isSnubbing(b, now, o.snubMs)
+  if (sa !== sb) return sa ? 1 : -1
+  if (b.downloadRate !== a.downloadRate) return b.downloadRate - a.downloadRate
+  return a.id - b.id
+}
+
+function waitedSince(p: ChokerPeer): number {
+  return p.unchoked ? (p.unchokedAt ?? 0) + 1e15 : (p.unchokedAt ?? -1)
+}
+
+function weightedPick<T>(items: readonly T[], weight: (t: T) => number, random: () => number): T | undefined {
+  let total = 0
+  for (const it of items) total += weight(it)
+  if (total <= 0) return undefined
+  let r = random() * total
+  for (const it of items) {
+    r -= weight(it)
+    if (r < 0) return it
+  }
+  return items[items.length - 1]
+}

@@ -1,0 +1,82 @@
+// Every bound and timing the engine uses, in one place. Network input can only grow a queue, map or
+// buffer up to one of these; tests and adapters may override any of them through `Limits`.
+
+/** BEP 3: blocks are 16 KiB; requests for more are refused (WebTorrent rejects above 128 KiB). */
+export const BLOCK_SIZE = 16384
+
+export interface Limits {
+  /** Largest block a peer may request from us; above it the peer is dropped (BEP 3 practice). */
+  maxRequestLength: number
+  /** Requests from one peer queued for serving; beyond it we reject (fast) or drop the peer. */
+  maxPeerRequestQueue: number
+  /** The `reqq` we advertise in our extended handshake (BEP 10). */
+  advertisedReqq: number
+  /** Global cap on our outstanding requests to one peer, whatever its rate or reqq. */
+  maxRequestsPerPeer: number
+  /** Pieces with blocks in memory at once (partial pieces); bounds piece-buffer memory. */
+  maxPiecesInFlight: number
+  /** How many pieces are picked at random before rarest first takes over. */
+  randomFirstPieces: number
+  /** Bytes the wire decoder may hold while waiting for the rest of a message. */
+  maxMessageLength: number
+  /** BEP 9 metadata larger than this is refused (a hostile metadata_size). */
+  maxMetadataSize: number
+  /** Peers per torrent. */
+  maxPeers: number
+  /** Pieces another peer's `have`s / allowed-fast / suggest may make us remember. */
+  maxAllowedFast: number
+  /** Late pieces tolerated for requests we cancelled (endgame); remembered per peer. */
+  maxCancelledRemembered: number
+  handshakeTimeoutMs: number
+  requestTimeoutMs: number
+  /** Close a peer we have heard nothing from (not even a keep-alive) for this long. */
+  idleTimeoutMs: number
+  keepAliveIntervalMs: number
+  /** The torrent's housekeeping tick: timeouts, rate sampling, refilling pipelines. */
+  tickMs: number
+  rechokeIntervalMs: number
+  optimisticIntervalMs: number
+  /** An unchoked peer that sent us no block for this long is snubbing us. */
+  snubTimeoutMs: number
+  uploadSlots: number
+  /** Window of the sliding rate meters. */
+  rateWindowMs: number
+  /** A peer that was the only sender of this many failed pieces is banned. */
+  maxSoleHashFailures: number
+  /** Trust score (+1 per good piece, -2 per shared bad piece) at or below which a peer is banned. */
+  banTrustScore: number
+  /** Unrequested pieces tolerated from a peer without the fast extension before we close. */
+  maxUnrequestedPieces: number
+  /** BEP 9 metadata requests outstanding to one peer. */
+  metadataRequestsPerPeer: number
+  metadataRequestTimeoutMs: number
+}
+
+export const defaultLimits: Limits = {
+  maxRequestLength: BLOCK_SIZE,
+  maxPeerRequestQueue: 256,
+  advertisedReqq: 250,
+  maxRequestsPerPeer: 128,
+  maxPiecesInFlight: 64,
+  randomFirstPieces: 4,
+  maxMessageLength: 1 << 20,
+  maxMetadataSize: 8 << 20,
+  maxPeers: 64,
+  maxAllowedFast: 64,
+  maxCancelledRemembered: 512,
+  handshakeTimeoutMs: 15_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 180_000,
+  keepAliveIntervalMs: 60_000,
+  tickMs: 1_000,
+  rechokeIntervalMs: 10_000,
+  optimisticIntervalMs: 30_000,
+  snubTimeoutMs: 60_000,
+  uploadSlots: 4,
+  rateWindowMs: 5_000,
+  maxSoleHashFailures: 2,
+  banTrustScore: -7,
+  maxUnrequestedPieces: 8,
+  metadataRequestsPerPeer: 4,
+  metadataRequestTimeoutMs: 20_000,
+}

@@ -1,0 +1,233 @@
+import type { BlockRef } from '../wire/messages.ts'
+import { Bitfield } from './bitfield.ts'
+import { BLOCK_SIZE } from './limits.ts'
+
+// Which blocks to request next. Knows pieces, blocks, availability and priorities; knows nothing of
+// peers beyond the bitfield it is handed (libtorrent's piece_picker). Order of preference:
+//   1. free blocks of pieces already started (strict priority: finish before starting more),
+//   2. a new piece: lowest index in sequential mode, at random for the first few pieces (something
+//      to trade quickly), then rarest first (fewest peers have it; ties at random),
+//   3. endgame: when every missing block is already requested, blocks requested from other peers
+//      (the caller cancels the duplicates when one arrives).
+
+const FREE = 0
+const REQUESTED = 1
+const RECEIVED = 2
+
+interface PartialPiece {
+  state: Uint8Array // FREE / REQUESTED / RECEIVED per block
+  requests: Uint8Array // how many peers a block is requested from (endgame may exceed 1)
+  free: number
+  received: number
+}
+
+export interface PickerOptions {
+  pieceCount: number
+  pieceLength: number
+  totalLength: number
+  maxPiecesInFlight: number
+  randomFirstPieces: number
+  random: () => number
+}
+
+/** Endgame duplicates allowed per block (besides the first request). */
+const MAX_ENDGAME_DUPLICATES = 2
+
+export class PiecePicker {
+  readonly have: Bitfield
+  readonly availability: Uint32Array
+  /** 0 = do not download (deselected file); anything else = wanted. */
+  readonly priority: Uint8Array
+  sequential = false
+  private readonly partial = new Map<number, PartialPiece>()
+
+  constructor(private readonly o: PickerOptions) {
+    this.have = new Bitfield(o.pieceCount)
+    this.availability = new Uint32Array(o.pieceCount)
+    this.priority = new Uint8Array(o.pieceCount).fill(1)
+  }
+
+  get pieceCount(): number {
+    return this.o.pieceCount
+  }
+
+  pieceSize(index: number): number {
+    const last = this.o.pieceCount - 1
+    return index === last ? this.o.totalLength - last * this.o.pieceLength : this.o.pieceLength
+  }
+
+  blockCount(index: number): number {
+    return Math.ceil(this.pieceSize(index) / BLOCK_SIZE)
+  }
+
+  blockRef(index: number, block: number): BlockRef {
+    const begin = block * BLOCK_SIZE
+    return { index, begin, length: Math.min(BLOCK_SIZE, this.pieceSize(index) - begin) }
+  }
+
+  /** A request is for an exact block of ours: aligned, full length (or the last short block). */
+  isValidBlock(ref: BlockRef): boolean {
+    if (!Number.isInteger(ref.index) || ref.index < 0 || ref.index >= this.o.pieceCount) return false
+    if (ref.begin % BLOCK_SIZE !== 0) return false
+    const size = this.pieceSize(ref.index)
+    return ref.begin < size && ref.length === Math.min(BLOCK_SIZE, size - ref.begin)
+  }
+
+  wanted(index: number): boolean {
+    return !this.have.has(index) && (this.priority[index] ?? 0) > 0
+  }
+
+  /** Every wanted piece is verified. */
+  isDone(): boolean {
+    for (let i = 0; i < this.o.pieceCount; i++) if (this.wanted(i)) return false
+    return true
+  }
+
+  /** Whether a peer with these pieces has anything we want. */
+  interestedIn(peer: Bitfield): boolean {
+    for (let i = 0; i < this.o.pieceCount; i++) if (peer.has(i) && this.wanted(i)) return true
+    return false
+  }
+
+  addAvailability(peer: Bitfield): void {
+    for (const i of peer.indices()) this.availability[i] = (this.availability[i] ?? 0) + 1
+  }
+
+  removeAvailability(peer: Bitfield): void {
+    for (const i of peer.indices()) this.availability[i] = Math.max(0, (this.availability[i] ?? 0) - 1)
+  }
+
+  incrementAvailability(index: number): void {
+    this.availability[index] = (this.availability[index] ?? 0) + 1
+  }
+
+  piecesInFlight(): number {
+    return this.partial.size
+  }
+
+  /**
+   * Up to `max` blocks to request from a peer holding `peer`. `mine(index, begin)` says whether this
+   * peer already has that block outstanding (endgame must not ask the same peer twice).
+   * The returned blocks are marked requested.
+   */
+  pick(peer: Bitfield, max: number, mine: (index: number, begin: number) => boolean): BlockRef[] {
+    const out: BlockRef[] = []
+    if (max <= 0) return out
+    for (const [index, p] of this.partial) {
+      if (out.length >= max) return out
+      if (p.free > 0 && peer.has(index) && this.wanted(index)) this.takeFree(index, p, max, out)
+    }
+    while (out.length < max && this.partial.size < this.o.maxPiecesInFlight) {
+      const index = this.choosePiece(peer)
+      if (index < 0) break
+      const p = this.start(index)
+      this.takeFree(index, p, max, out)
+    }
+    if (out.length === 0 && this.inEndgame()) this.takeEndgame(peer, max, mine, out)
+    return out
+  }
+
+  /** A request was cancelled, rejected or timed out: the block becomes free again (if no other peer has it). */
+  unrequested(ref: BlockRef): void {
+    const p = this.partial.get(ref.index)
+    const b = ref.begin / BLOCK_SIZE
+    if (!p || p.state[b] !== REQUESTED) return
+    const n = (p.requests[b] ?? 1) - 1
+    p.requests[b] = Math.max(0, n)
+    if (n <= 0) {
+      p.state[b] = FREE
+      p.free++
+    }
+  }
+
+  /** A block arrived. Returns false if it was not wanted (already received, or piece not in flight). */
+  received(ref: BlockRef): boolean {
+    const p = this.partial.get(ref.index)
+    const b = ref.begin / BLOCK_SIZE
+    if (!p || p.state[b] === RECEIVED || p.state[b] === undefined) return false
+    if (p.state[b] === FREE) p.free--
+    p.state[b] = RECEIVED
+    p.requests[b] = 0
+    p.received++
+    return true
+  }
+
+  isComplete(index: number): boolean {
+    const p = this.partial.get(index)
+    return p !== undefined && p.received === p.state.length
+  }
+
+  verified(index: number): void {
+    this.partial.delete(index)
+    this.have.set(index)
+  }
+
+  /** The piece failed its hash check: forget its blocks so they are fetched again. */
+  failed(index: number): void {
+    this.partial.delete(index)
+  }
+
+  inEndgame(): boolean {
+    for (const p of this.partial.values()) if (p.free > 0) return false
+    for (let i = 0; i < this.o.pieceCount; i++) if (this.wanted(i) && !this.partial.has(i)) return false
+    return this.partial.size > 0
+  }
+
+  private takeFree(index: number, p: PartialPiece, max: number, out: BlockRef[]): void {
+    for (let b = 0; b < p.state.length && out.length < max; b++) {
+      if (p.state[b] !== FREE) continue
+      p.state[b] = REQUESTED
+      p.requests[b] = 1
+      p.free--
+      out.push(this.blockRef(index, b))
+    }
+  }
+
+  private takeEndgame(peer: Bitfield, max: number, mine: (i: number, b: number) => boolean, out: BlockRef[]): void {
+    for (const [index, p] of this.partial) {
+      if (!peer.has(index)) continue
+      for (let b = 0; b < p.state.length && out.length < max; b++) {
+        if (p.state[b] !== REQUESTED || (p.requests[b] ?? 0) > MAX_ENDGAME_DUPLICATES) continue
+        const ref = this.blockRef(index, b)
+        if (mine(index, ref.begin)) continue
+        p.requests[b] = (p.requests[b] ?? 0) + 1
+        out.push(ref)
+      }
+    }
+  }
+
+  private start(index: number): PartialPiece {
+    const n = this.blockCount(index)
+    const p: PartialPiece = { state: new Uint8Array(n), requests: new Uint8Array(n), free: n, received: 0 }
+    this.partial.set(index, p)
+    return p
+  }
+
+  /** The next piece to start for this peer, or -1. */
+  private choosePiece(peer: Bitfield): number {
+    const n = this.o.pieceCount
+    const eligible = (i: number) => peer.has(i) && this.wanted(i) && !this.partial.has(i)
+    if (this.sequential) {
+      for (let i = 0; i < n; i++) if (eligible(i)) return i
+      return -1
+    }
+    const randomPhase = this.have.count() + this.partial.size < this.o.randomFirstPieces
+    let best = -1
+    let bestKey = Infinity
+    let ties = 0
+    for (let i = 0; i < n; i++) {
+      if (!eligible(i)) continue
+      const key = randomPhase ? 0 : (this.availability[i] ?? 0)
+      if (key < bestKey) {
+        bestKey = key
+        best = i
+        ties = 1
+      } else if (key === bestKey) {
+        // Reservoir sampling: each tied piece ends up chosen with equal probability.
+        ties++
+        if (this.o.random() * ties < 1) best = i
+      }
+    }
+    return best
+  }
+}
