@@ -46,3 +46,16 @@ export function defaultLimits(overrides: Partial<DecoderLimits> = {}): DecoderLi
     maxMessageLength: overrides.maxMessageLength ?? derived,
   }
 }
+
+/** BEP 9 gives no bound on metadata size; the largest real info dicts are a few MiB. 16 MiB matches
+ * the bencode decoder's input bound, so any metadata we accept can also be parsed. */
+export const MAX_METADATA_SIZE = 16 * 1024 * 1024
+
+/** BEP 10 `m`: real clients advertise about a dozen extensions. */
+export const MAX_EXTENSIONS = 128
+/** Longest extension name we keep (real ones are like "ut_metadata", "lt_donthave"). */
+export const MAX_EXTENSION_NAME = 64
+/** Longest `v` (client name) we keep. */
+export const MAX_CLIENT_NAME = 256
+/** Nesting allowed inside an extended handshake or ut_metadata dict (real ones nest 2 deep). */
+export const MAX_EXTENDED_DEPTH = 16

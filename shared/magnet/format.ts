@@ -1,0 +1,39 @@
+// Magnet URI formatting: the inverse of parseMagnet, written the way magnet-uri (WebTorrent) writes
+// it, so that both parsers read our links and ours reads theirs.
+import { toHex } from '../bytes.ts'
+import { MagnetError } from '../errors.ts'
+import type { MagnetLink } from './types.ts'
+
+/** BEP 53 ranges from ascending distinct indices: [0, 2, 4, 5, 6] -> "0,2,4-6". */
+export function composeSelect(indices: readonly number[]): string {
+  const sorted = [...new Set(indices)].sort((a, b) => a - b)
+  const parts: string[] = []
+  for (let i = 0; i < sorted.length; ) {
+    let j = i
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] ?? 0) + 1) j++
+    parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : `${sorted[i]}`)
+    i = j + 1
+  }
+  return parts.join(',')
+}
+
+export function formatMagnet(m: MagnetLink): string {
+  const params: string[] = []
+  const v1 = m.infoHash ? toHex(m.infoHash) : m.infoHashHex?.toLowerCase()
+  if (v1 !== undefined) {
+    if (!/^[0-9a-f]{40}$/.test(v1)) throw new MagnetError('formatMagnet: info hash must be 20 bytes')
+    params.push(`xt=urn:btih:${v1}`)
+  }
+  if (m.infoHashV2) {
+    if (m.infoHashV2.length !== 32) throw new MagnetError('formatMagnet: v2 info hash must be 32 bytes')
+    params.push(`xt=urn:btmh:1220${toHex(m.infoHashV2)}`)
+  }
+  if (params.length === 0) throw new MagnetError('formatMagnet: no info hash')
+  if (m.name !== undefined) params.push(`dn=${encodeURIComponent(m.name).replace(/%20/g, '+')}`)
+  for (const tr of m.trackers) params.push(`tr=${encodeURIComponent(tr)}`)
+  for (const ws of m.webSeeds) params.push(`ws=${encodeURIComponent(ws)}`)
+  for (const xs of m.exactSources) params.push(`xs=${encodeURIComponent(xs)}`)
+  if (m.select && m.select.length > 0) params.push(`so=${composeSelect(m.select)}`)
+  for (const pe of m.peers) params.push(`x.pe=${encodeURIComponent(pe)}`)
+  return `magnet:?${params.join('&')}`
+}
