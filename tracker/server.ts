@@ -1,0 +1,177 @@
+// One port, one process: HTTP for the web app and the operator routes, WebSocket upgrades on any path
+// for the tracker (clients connect to the announce URL as given).
+//   /healthz      liveness        /stats    JSON counts      /metrics  Prometheus text
+//   /config.json  trackers and ICE servers for the web app (see docs/deploy.md)
+//   anything else the built web app (static.ts)
+
+import { readFileSync } from 'node:fs'
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer } from 'ws'
+import type { Config } from './config.ts'
+import { createLogger, type Logger } from './log.ts'
+import { MessageRate, createMetrics, stats } from './metrics.ts'
+import { StaticFiles, securityHeaders } from './static.ts'
+import { Tracker } from './tracker.ts'
+
+export interface RunningServer {
+  port: number
+  /** http(s)://host:port as listened on. */
+  url: string
+  tracker: Tracker
+  close(): Promise<void>
+}
+
+export interface ServerOptions {
+  logger?: Logger
+  /** Milliseconds, monotonic; tests drive expiry with their own clock. */
+  clock?: () => number
+}
+
+/** The client address: the socket's, or behind a trusted proxy the last X-Forwarded-For entry (the one our proxy wrote). */
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const xff = req.headers['x-forwarded-for']
+    const value = Array.isArray(xff) ? xff[xff.length - 1] : xff
+    const last = value?.split(',').pop()?.trim()
+    if (last !== undefined && last !== '') return last
+  }
+  return (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '')
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`)
+  socket.destroy()
+}
+
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const log = options.logger ?? createLogger(config.logLevel)
+  const tls = config.tlsCert !== null && config.tlsKey !== null
+  const tracker = new Tracker(config.limits, config.timing, log, options.clock)
+  const rate = new MessageRate()
+  const metrics = createMetrics(tracker, rate)
+  const files = new StaticFiles(config.webRoot)
+  const startedAt = Date.now()
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    securityHeaders(res, tls)
+    const path = (req.url ?? '/').split('?', 1)[0] as string
+    const json = (status: number, body: unknown): void => {
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+      res.end(JSON.stringify(body))
+    }
+    if (path === '/healthz') return json(200, { status: 'ok' })
+    if (path === '/stats') return json(200, stats(tracker, rate, startedAt))
+    if (path === '/config.json') return json(200, webConfig(req))
+    if (path === '/metrics') {
+      metrics.metrics().then(text => {
+        res.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' })
+        res.end(text)
+      }, (err: unknown) => {
+        log.error('metrics failed', { error: String(err) })
+        res.writeHead(500)
+        res.end()
+      })
+      return
+    }
+    files.serve(req, res, path).catch((err: unknown) => {
+      log.error('static file failed', { path, error: String(err) })
+      if (!res.headersSent) res.writeHead(500)
+      res.end()
+    })
+  }
+
+  /** What the web app reads at start: "self" becomes ws(s)://<host it was loaded from>/announce. */
+  const webConfig = (req: IncomingMessage): { trackers: string[]; iceServers: Config['iceServers'] } => {
+    const proto = config.trustProxy ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() : undefined
+    const secure = tls || proto === 'https'
+    const host = req.headers.host ?? `localhost:${config.port}`
+    const self = `${secure ? 'wss' : 'ws'}://${host}/announce`
+    return { trackers: config.trackers.map(t => (t === 'self' ? self : t)), iceServers: config.iceServers }
+  }
+
+  const server: Server = tls
+    ? createHttpsServer({ cert: readFileSync(config.tlsCert as string), key: readFileSync(config.tlsKey as string) }, onRequest)
+    : createHttpServer(onRequest)
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false, // deflate state costs ~300 KB per socket (ws docs); offers are small
+    clientTracking: false, // we track sockets ourselves (Tracker.conns)
+    maxPayload: config.limits.maxMessageBytes,
+  })
+  wss.on('error', err => log.warn('websocket server error', { error: String(err) }))
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    const ip = clientAddress(req, config.trustProxy)
+    const origin = req.headers.origin
+    if ((config.allowOrigins.length > 0 && (origin === undefined || !config.allowOrigins.includes(origin))) ||
+        (origin !== undefined && config.denyOrigins.includes(origin))) {
+      tracker.counters.connectionsRejected++
+      log.debug('origin refused', { ip, origin })
+      return refuseUpgrade(socket, 403, 'Forbidden')
+    }
+    const room = tracker.admits(ip)
+    if (room !== 'ok') {
+      tracker.counters.connectionsRejected++
+      log.debug('connection refused', { ip, why: room })
+      return room === 'full' ? refuseUpgrade(socket, 503, 'Service Unavailable') : refuseUpgrade(socket, 429, 'Too Many Requests')
+    }
+    wss.handleUpgrade(req, socket, head, ws => {
+      tracker.attach(ws, ip)
+    })
+  })
+  server.on('clientError', (_err, socket: Duplex) => {
+    if ((socket as Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    socket.destroy()
+  })
+
+  // One timer for all periodic work; nothing per socket or per peer.
+  const tickMs = 1000
+  let sinceHeartbeat = 0
+  let sinceExpiry = 0
+  const expiryEvery = Math.max(250, Math.min(30_000, (config.timing.peerTtl * 1000) / 4))
+  const heartbeatEvery = Math.max(250, config.timing.heartbeat * 1000)
+  const timer = setInterval(() => {
+    rate.sample(tracker.counters.messages, Date.now())
+    sinceHeartbeat += tickMs
+    sinceExpiry += tickMs
+    if (sinceHeartbeat >= heartbeatEvery) {
+      sinceHeartbeat = 0
+      tracker.heartbeat()
+    }
+    if (sinceExpiry >= expiryEvery) {
+      sinceExpiry = 0
+      const n = tracker.expire()
+      if (n > 0) log.debug('peers expired', { count: n })
+    }
+  }, Math.min(tickMs, expiryEvery, heartbeatEvery))
+  timer.unref()
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolvePromise()
+    })
+  })
+  server.on('error', err => log.error('server error', { error: String(err) }))
+  const port = (server.address() as AddressInfo).port
+  const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+
+  let closing: Promise<void> | null = null
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>(resolvePromise => {
+      clearInterval(timer)
+      tracker.closeAll()
+      server.close(() => resolvePromise())
+      server.closeAllConnections()
+      wss.close()
+    })
+    return closing
+  }
+  return { port, url, tracker, close }
+}
