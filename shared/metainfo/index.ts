@@ -1,0 +1,11 @@
+// .torrent files: parse (BEP 3/12/19/27/47), write, and create from files with streamed hashing.
+export type { Metainfo, TorrentFile, TorrentInfo } from './types.ts'
+export { metainfoLimits } from './types.ts'
+export { parseTorrent, parseInfo } from './parse.ts'
+export { pieceLengthOf, autoPieceLength, isSanePieceLength, isCreatablePieceLength } from './piece-length.ts'
+export { unsafeSegmentReason, assertSafePath } from './validate-path.ts'
+export { encodeTorrent } from './encode-torrent.ts'
+export type { TorrentFields } from './encode-torrent.ts'
+export { createTorrent } from './create.ts'
+export type { CreateInput, CreateOptions } from './create.ts'
+export { MetainfoError } from '../errors.ts'
