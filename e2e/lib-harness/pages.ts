@@ -1,0 +1,19 @@
+import type { Browser, BrowserContext, Page } from '@playwright/test'
+// For its `declare global`: window.swarmdropHarness and window.scratch inside page.evaluate.
+import type {} from '../../web/harness/harness.ts'
+
+// One browser context per peer (separate storage), each with the harness page loaded.
+
+export interface HarnessPeer {
+  context: BrowserContext
+  page: Page
+}
+
+export async function openPeer(browser: Browser, url: string): Promise<HarnessPeer> {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  page.on('pageerror', (err) => console.error(`[page error] ${err.message}`))
+  await page.goto(url)
+  await page.waitForFunction(() => document.title === 'harness ready')
+  return { context, page }
+}

@@ -1,0 +1,25 @@
+// The test page of web/lib: built by e2e/lib-harness/build.ts into dist/harness (never into the app's
+// dist/web) and driven by the Playwright specs in e2e/lib-*.spec.ts. It only exposes modules; the
+// specs do the work inside page.evaluate so every test runs the real code in a real browser.
+import * as bytes from '../../shared/bytes.ts'
+import * as hash from '../../shared/hash.ts'
+import * as peerPool from '../lib/peer-pool.ts'
+import * as trackerClient from '../lib/tracker-client.ts'
+import * as trackerSocket from '../lib/tracker-socket.ts'
+import * as webrtcTransport from '../lib/webrtc-transport.ts'
+import * as transportBench from './transport-bench.ts'
+
+export const harness = { bytes, hash, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench }
+export type Harness = typeof harness
+
+declare global {
+  interface Window {
+    swarmdropHarness: Harness
+    /** Scratch space for specs that keep objects across page.evaluate calls. */
+    scratch: Record<string, unknown>
+  }
+}
+
+window.swarmdropHarness = harness
+window.scratch = {}
+document.title = 'harness ready'

@@ -1,0 +1,200 @@
+import './node-globals.ts'
+import SimplePeer from 'simple-peer'
+import { toBinaryString } from '../../shared/bytes.ts'
+import type { PeerSignaling, SessionDescription, TrackerOffer } from './signaling.ts'
+import { DataChannelTransport } from './webrtc-transport.ts'
+
+// Owns every WebRTC connection of the page: makes offers for the tracker client, answers relayed
+// offers, enforces the connection caps and the timeouts, and hands each connected data channel to
+// the engine as a Transport through `onPeer`.
+
+export const PEER_POOL_LIMITS = {
+  /** Connected + connecting peers per torrent (WebTorrent's default maxConns is 55). */
+  maxPerTorrent: 55,
+  /** Connected + connecting peers over all torrents: each RTCPeerConnection costs a thread and ports. */
+  maxTotal: 150,
+  /** Our offers awaiting an answer, over all torrents (5 per announce, WebTorrent's number). */
+  maxPendingOffers: 50,
+  /** An offer nobody answered is destroyed after this (WebTorrent: 50 s; aquatic forgets at 120 s). */
+  offerTimeoutMs: 50_000,
+  /** From answer (or accepted offer) to an open data channel. */
+  connectTimeoutMs: 25_000,
+  /** Non-trickle SDP waits for ICE gathering; simple-peer gives up waiting after this. */
+  iceGatherTimeoutMs: 5_000,
+} as const
+
+export type PeerPoolLimits = { [K in keyof typeof PEER_POOL_LIMITS]: number }
+
+export interface PeerPoolOptions {
+  iceServers?: RTCIceServer[]
+  limits?: Partial<PeerPoolLimits>
+}
+
+interface PendingOffer {
+  infoHash: string
+  peer: SimplePeer.Instance
+  timer: ReturnType<typeof setTimeout>
+}
+
+interface Connection {
+  infoHash: string
+  remotePeerId: string | null
+  peer: SimplePeer.Instance
+  connected: boolean
+  timer: ReturnType<typeof setTimeout> | null
+}
+
+export type OnPeer = (infoHash: string, remotePeerId: string, transport: DataChannelTransport) => void
+
+export class PeerPool implements PeerSignaling {
+  /** Called once per opened data channel. Without a handler the connection is closed at once. */
+  onPeer: OnPeer | null = null
+  readonly limits: PeerPoolLimits
+  #iceServers: RTCIceServer[]
+  #offers = new Map<string, PendingOffer>()
+  #connections = new Set<Connection>()
+  #destroyed = false
+
+  constructor(options: PeerPoolOptions = {}) {
+    this.limits = { ...PEER_POOL_LIMITS, ...options.limits }
+    this.#iceServers = options.iceServers ?? []
+  }
+
+  setIceServers(iceServers: RTCIceServer[]): void {
+    this.#iceServers = iceServers
+  }
+
+  /** Connections (connecting or open) for one torrent, or all. */
+  connectionCount(infoHash?: string): number {
+    let n = 0
+    for (const c of this.#connections) if (infoHash === undefined || c.infoHash === infoHash) n++
+    return n
+  }
+
+  pendingOfferCount(infoHash?: string): number {
+    let n = 0
+    for (const o of this.#offers.values()) if (infoHash === undefined || o.infoHash === infoHash) n++
+    return n
+  }
+
+  #room(infoHash: string): number {
+    const used = (h?: string) => this.connectionCount(h) + this.pendingOfferCount(h)
+    return Math.max(0, Math.min(this.limits.maxPerTorrent - used(infoHash), this.limits.maxTotal - used()))
+  }
+
+  #hasPeer(infoHash: string, remotePeerId: string): boolean {
+    for (const c of this.#connections) if (c.infoHash === infoHash && c.remotePeerId === remotePeerId) return true
+    return false
+  }
+
+  async makeOffers(infoHash: string, count: number): Promise<TrackerOffer[]> {
+    const n = Math.min(count, this.#room(infoHash), this.limits.maxPendingOffers - this.pendingOfferCount())
+    const made = await Promise.all(Array.from({ length: Math.max(0, n) }, () => this.#makeOffer(infoHash)))
+    return made.filter((o): o is TrackerOffer => o !== null)
+  }
+
+  #makeOffer(infoHash: string): Promise<TrackerOffer | null> {
+    if (this.#destroyed) return Promise.resolve(null)
+    const peer = this.#newPeer(true)
+    const offerId = toBinaryString(crypto.getRandomValues(new Uint8Array(20)))
+    const pending: PendingOffer = {
+      infoHash,
+      peer,
+      timer: setTimeout(() => this.#dropOffer(offerId), this.limits.offerTimeoutMs),
+    }
+    this.#offers.set(offerId, pending)
+    peer.once('close', () => this.#dropOffer(offerId))
+    return new Promise((resolve) => {
+      peer.once('signal', (data: SimplePeer.SignalData) => {
+        if (data.type !== 'offer' || typeof data.sdp !== 'string') return resolve(null)
+        resolve({ offerId, offer: { type: 'offer', sdp: data.sdp } })
+      })
+      peer.once('error', () => resolve(null))
+    })
+  }
+
+  #dropOffer(offerId: string): void {
+    const pending = this.#offers.get(offerId)
+    if (!pending) return
+    this.#offers.delete(offerId)
+    clearTimeout(pending.timer)
+    // A peer that became a connection is owned by the connection set now.
+    if (![...this.#connections].some((c) => c.peer === pending.peer)) pending.peer.destroy()
+  }
+
+  acceptAnswer(infoHash: string, remotePeerId: string, offerId: string, answer: SessionDescription): void {
+    const pending = this.#offers.get(offerId)
+    if (!pending || pending.infoHash !== infoHash || answer.type !== 'answer') return
+    this.#offers.delete(offerId)
+    clearTimeout(pending.timer)
+    if (this.#hasPeer(infoHash, remotePeerId) || this.#destroyed) {
+      pending.peer.destroy() // already connected to that peer through another offer or tracker
+      return
+    }
+    this.#track(infoHash, remotePeerId, pending.peer)
+    try {
+      pending.peer.signal(answer)
+    } catch {
+      pending.peer.destroy()
+    }
+  }
+
+  async answerOffer(infoHash: string, remotePeerId: string, _offerId: string, offer: SessionDescription): Promise<SessionDescription | null> {
+    if (this.#destroyed || offer.type !== 'offer' || this.#room(infoHash) === 0 || this.#hasPeer(infoHash, remotePeerId)) return null
+    const peer = this.#newPeer(false)
+    this.#track(infoHash, remotePeerId, peer)
+    return new Promise((resolve) => {
+      peer.once('signal', (data: SimplePeer.SignalData) => {
+        resolve(data.type === 'answer' && typeof data.sdp === 'string' ? { type: 'answer', sdp: data.sdp } : null)
+      })
+      peer.once('close', () => resolve(null))
+      try {
+        peer.signal(offer)
+      } catch {
+        peer.destroy()
+        resolve(null)
+      }
+    })
+  }
+
+  #newPeer(initiator: boolean): SimplePeer.Instance {
+    const peer = new SimplePeer({
+      initiator,
+      trickle: false, // the tracker protocol carries one complete SDP each way
+      config: { iceServers: this.#iceServers },
+      iceCompleteTimeout: this.limits.iceGatherTimeoutMs,
+    } as SimplePeer.Options)
+    peer.on('error', () => peer.destroy()) // an unhandled 'error' would throw; close handles cleanup
+    return peer
+  }
+
+  #track(infoHash: string, remotePeerId: string, peer: SimplePeer.Instance): void {
+    const conn: Connection = { infoHash, remotePeerId, peer, connected: false, timer: null }
+    conn.timer = setTimeout(() => peer.destroy(), this.limits.connectTimeoutMs)
+    this.#connections.add(conn)
+    peer.once('close', () => {
+      if (conn.timer) clearTimeout(conn.timer)
+      this.#connections.delete(conn)
+    })
+    peer.once('connect', () => {
+      if (conn.timer) clearTimeout(conn.timer)
+      conn.timer = null
+      conn.connected = true
+      const transport = new DataChannelTransport(peer)
+      if (this.onPeer) this.onPeer(infoHash, remotePeerId, transport)
+      else transport.close('no handler')
+    })
+  }
+
+  /** Destroy every offer and connection of one torrent (when it is removed or stopped). */
+  closeTorrent(infoHash: string): void {
+    for (const [id, o] of this.#offers) if (o.infoHash === infoHash) this.#dropOffer(id)
+    for (const c of [...this.#connections]) if (c.infoHash === infoHash) c.peer.destroy()
+  }
+
+  destroy(): void {
+    this.#destroyed = true
+    for (const id of [...this.#offers.keys()]) this.#dropOffer(id)
+    for (const c of [...this.#connections]) c.peer.destroy()
+  }
+}

@@ -1,0 +1,89 @@
+import './node-globals.ts'
+import type SimplePeer from 'simple-peer'
+import type { Transport } from '../../shared/engine/ports.ts'
+
+// A connected simple-peer data channel as the engine's Transport: a byte stream with back-pressure.
+
+export const DATA_CHANNEL_LIMITS = {
+  /** Largest single RTCDataChannel.send(). Measured on Chromium: 256 KiB sends fail, 16-64 KiB work
+   *  (../../shared/machine-notes.md); 16 KiB is the size every WebRTC stack accepts (RFC 8831 sec. 6.6). */
+  maxSendBytes: 16 * 1024,
+  /** write() returns false once this much is queued in the channel... */
+  highWaterMark: 1024 * 1024,
+  /** ...and onDrain fires when the queue falls to this (the channel's bufferedamountlow event). */
+  lowWaterMark: 256 * 1024,
+} as const
+
+/** The parts of simple-peer's private state we read: its RTCDataChannel (for bufferedAmount). */
+type PeerWithChannel = SimplePeer.Instance & { _channel?: RTCDataChannel | null }
+
+export class DataChannelTransport implements Transport {
+  onData: ((chunk: Uint8Array) => void) | null = null
+  onDrain: (() => void) | null = null
+  onClose: ((reason?: string) => void) | null = null
+
+  #peer: PeerWithChannel
+  #channel: RTCDataChannel
+  #closed = false
+  #waitingForDrain = false
+  bytesSent = 0
+  bytesReceived = 0
+
+  constructor(peer: SimplePeer.Instance) {
+    this.#peer = peer as PeerWithChannel
+    const channel = this.#peer._channel
+    if (!channel) throw new Error('DataChannelTransport needs a connected simple-peer')
+    this.#channel = channel
+    // simple-peer sets 64 KiB for its own stream writes; we send with peer.send() (no stream copies)
+    // and own the threshold.
+    channel.bufferedAmountLowThreshold = DATA_CHANNEL_LIMITS.lowWaterMark
+    channel.addEventListener('bufferedamountlow', () => {
+      if (!this.#waitingForDrain || this.#closed) return
+      this.#waitingForDrain = false
+      this.onDrain?.()
+    })
+    peer.on('data', (data: Uint8Array) => {
+      if (this.#closed) return
+      this.bytesReceived += data.byteLength
+      // simple-peer hands out Buffers (Uint8Array subclasses): expose a plain view, no copy.
+      this.onData?.(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    })
+    peer.on('close', () => this.#finish('closed by peer'))
+    peer.on('error', (err: Error) => this.#finish(err.message))
+  }
+
+  get bufferedAmount(): number {
+    return this.#channel.bufferedAmount
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.#closed) return false
+    const max = DATA_CHANNEL_LIMITS.maxSendBytes
+    try {
+      for (let at = 0; at < bytes.byteLength; at += max) {
+        this.#peer.send(bytes.subarray(at, Math.min(at + max, bytes.byteLength)))
+      }
+    } catch (err) {
+      // send() throws when the channel closed under us; the close event follows.
+      this.#finish(err instanceof Error ? err.message : 'send failed')
+      return false
+    }
+    this.bytesSent += bytes.byteLength
+    if (this.#channel.bufferedAmount > DATA_CHANNEL_LIMITS.highWaterMark) {
+      this.#waitingForDrain = true
+      return false
+    }
+    return true
+  }
+
+  close(reason?: string): void {
+    this.#finish(reason ?? 'closed')
+  }
+
+  #finish(reason: string): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#peer.destroy()
+    this.onClose?.(reason)
+  }
+}
