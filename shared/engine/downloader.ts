@@ -1,0 +1,148 @@
+import { bytesEqual, toHex } from '../bytes.ts'
+import type { BlockRef } from '../wire/messages.ts'
+import { Bitfield } from './bitfield.ts'
+import type { Limits } from './limits.ts'
+import { blockKey, type PeerSession } from './peer-session.ts'
+import { PieceBuffer } from './piece-buffer.ts'
+import { PiecePicker } from './piece-picker.ts'
+import { pipelineDepth } from './pipeline.ts'
+import type { Clock, Hasher, PieceStore } from './ports.ts'
+import type { TorrentMeta } from './torrent-meta.ts'
+
+// Fetching: keeps each unchoked peer's pipeline full from the picker, assembles blocks into piece
+// buffers, verifies each piece's SHA-1 before it is stored, and on a failed hash refetches the piece
+// and blames whoever sent its blocks (a trust score like libtorrent's; a peer that keeps sending bad
+// data is banned).
+
+export interface DownloaderEvents {
+  verified(index: number): void
+  /** A peer sent data that failed verification too often. */
+  ban(peerKey: string): void
+}
+
+interface Trust {
+  score: number
+  soleFailures: number
+}
+
+export class Downloader {
+  readonly picker: PiecePicker
+  private readonly buffers = new Map<number, PieceBuffer>()
+  private readonly trust = new Map<string, Trust>()
+  hashFailures = 0
+  wasted = 0
+
+  constructor(
+    readonly meta: TorrentMeta,
+    private readonly store: PieceStore,
+    private readonly hasher: Hasher,
+    private readonly clock: Clock,
+    private readonly limits: Limits,
+    random: () => number,
+    private readonly sessions: () => Iterable<PeerSession>,
+    private readonly events: DownloaderEvents,
+  ) {
+    this.picker = new PiecePicker({
+      pieceCount: meta.pieceCount,
+      pieceLength: meta.pieceLength,
+      totalLength: meta.length,
+      maxPiecesInFlight: limits.maxPiecesInFlight,
+      randomFirstPieces: limits.randomFirstPieces,
+      random,
+    })
+  }
+
+  /** Pieces in memory (in flight or being verified): bounded by maxPiecesInFlight. */
+  buffered(): number {
+    return this.buffers.size
+  }
+
+  peerJoined(s: PeerSession): void {
+    if (s.state.pieces) this.picker.addAvailability(s.state.pieces)
+  }
+
+  peerLeft(s: PeerSession): void {
+    if (s.state.pieces) this.picker.removeAvailability(s.state.pieces)
+    for (const r of s.outgoing.values()) this.picker.unrequested(r.ref)
+    s.outgoing.clear()
+  }
+
+  /** Re-evaluate interest in a peer and top up its requests. */
+  update(s: PeerSession): void {
+    const pieces = s.state.pieces
+    if (!s.ready || !pieces) return
+    s.setInterested(this.picker.interestedIn(pieces))
+    this.fill(s)
+  }
+
+  fill(s: PeerSession): void {
+    const st = s.state
+    if (!s.ready || !st.pieces || !st.amInterested) return
+    let from: Bitfield = st.pieces
+    if (st.peerChoking) {
+      // BEP 6: allowed-fast pieces may be requested while choked.
+      if (st.allowedFast.size === 0) return
+      from = new Bitfield(st.pieces.length)
+      for (const i of st.allowedFast) if (st.pieces.has(i)) from.set(i)
+    }
+    const reqq = s.peerExtensions?.reqq ?? this.limits.advertisedReqq
+    const depth = pipelineDepth(st.download.rate(this.clock.now()), reqq, this.limits.maxRequestsPerPeer)
+    const want = depth - s.outgoing.size
+    if (want <= 0) return
+    for (const ref of this.picker.pick(from, want, (i, b) => s.outgoing.has(blockKey(i, b)))) {
+      if (!this.buffers.has(ref.index)) this.buffers.set(ref.index, new PieceBuffer(ref.index, this.picker.pieceSize(ref.index)))
+      s.request(ref)
+    }
+  }
+
+  /** Requests that came back unanswered (reject, choke, timeout): the blocks are free again. */
+  returned(refs: Iterable<BlockRef>): void {
+    for (const r of refs) this.picker.unrequested(r)
+  }
+
+  block(s: PeerSession, ref: BlockRef, data: Uint8Array): void {
+    if (!this.picker.received(ref)) {
+      this.wasted += data.length // an endgame duplicate
+      return
+    }
+    const buffer = this.buffers.get(ref.index)
+    if (!buffer) return
+    buffer.write(ref.begin, data, s.id)
+    if (this.picker.inEndgame()) {
+      for (const other of this.sessions()) if (other !== s) other.cancel(ref)
+    }
+    if (this.picker.isComplete(ref.index)) void this.verify(buffer)
+  }
+
+  private async verify(buffer: PieceBuffer): Promise<void> {
+    const i = buffer.index
+    const expected = this.meta.pieceHashes.subarray(i * 20, i * 20 + 20)
+    const digest = await this.hasher.sha1(buffer.data)
+    const contributors = [...buffer.contributors()]
+    this.buffers.delete(i)
+    if (bytesEqual(digest, expected)) {
+      await this.store.write(i, buffer.data)
+      this.picker.verified(i)
+      for (const c of contributors) this.adjustTrust(c, +1, false)
+      this.events.verified(i)
+    } else {
+      this.hashFailures++
+      this.wasted += buffer.data.length
+      this.picker.failed(i)
+      for (const c of contributors) this.adjustTrust(c, -2, contributors.length === 1)
+      for (const s of this.sessions()) this.fill(s)
+    }
+  }
+
+  private adjustTrust(sessionId: number, delta: number, sole: boolean): void {
+    let session: PeerSession | undefined
+    for (const s of this.sessions()) if (s.id === sessionId) session = s
+    if (!session?.remotePeerId) return
+    const k = toHex(session.remotePeerId)
+    const t = this.trust.get(k) ?? { score: 0, soleFailures: 0 }
+    t.score = Math.min(t.score + delta, 20)
+    if (sole) t.soleFailures++
+    this.trust.set(k, t)
+    if (t.score <= this.limits.banTrustScore || t.soleFailures >= this.limits.maxSoleHashFailures) this.events.ban(k)
+  }
+}

@@ -1,0 +1,293 @@
+import { bytesEqual, toHex } from '../bytes.ts'
+import { parseInfo } from '../metainfo/index.ts'
+import type { BlockRef, Handshake, MetadataMessage } from '../wire/messages.ts'
+import { Downloader } from './downloader.ts'
+import { defaultLimits, type Limits } from './limits.ts'
+import { MetadataFetcher, serveMetadata } from './metadata-exchange.ts'
+import { PeerSession, type SessionHost } from './peer-session.ts'
+import type { Clock, Hasher, PieceStore, Transport } from './ports.ts'
+import type { InfoParser, TorrentMeta } from './torrent-meta.ts'
+import { Uploader } from './uploader.ts'
+
+// One torrent: owns its peer sessions and wires them to the parts that decide (downloader with its
+// picker, uploader with its choker, metadata exchange). Built from a TorrentMeta, or from just an
+// info hash (magnet mode: the info dict is fetched from peers first, BEP 9).
+
+export interface TorrentPorts {
+  store: PieceStore
+  hasher: Hasher
+  clock: Clock
+}
+
+export interface TorrentOptions {
+  peerId: Uint8Array
+  limits?: Partial<Limits>
+  /** Seeded randomness for the picker and choker (tests); defaults to Math.random. */
+  random?: () => number
+  client?: string
+  /** Turns fetched info-dict bytes into a TorrentMeta; defaults to shared/metainfo's parseInfo. */
+  parseInfo?: InfoParser
+}
+
+export type TorrentEvent =
+  | { type: 'metadata' }
+  | { type: 'verified'; index: number }
+  | { type: 'done' }
+  | { type: 'peer'; id: number; event: 'ready' | 'closed'; reason?: string }
+  | { type: 'banned'; peerId: string }
+  | { type: 'error'; message: string }
+
+export class Torrent implements SessionHost {
+  readonly infoHash: Uint8Array
+  readonly limits: Limits
+  meta: TorrentMeta | null = null
+  downloader: Downloader | null = null
+  readonly uploader: Uploader
+  readonly sessions = new Map<number, PeerSession>()
+  readonly banned = new Set<string>()
+  readonly closedPeers: { id: number; peerId: string | null; reason: string }[] = []
+  fetcher: MetadataFetcher | null = null
+  sequential = false
+  private readonly listeners = new Set<(e: TorrentEvent) => void>()
+  private readonly random: () => number
+  private readonly timers: unknown[] = []
+  private nextId = 1
+  private destroyed = false
+  private doneEmitted = false
+
+  private constructor(source: TorrentMeta | Uint8Array, readonly ports: TorrentPorts, readonly options: TorrentOptions) {
+    this.limits = { ...defaultLimits, ...options.limits }
+    this.random = options.random ?? Math.random
+    this.infoHash = source instanceof Uint8Array ? source : source.infoHash
+    const sessions = () => this.sessions.values()
+    this.uploader = new Uploader(ports.store, ports.clock, this.limits, this.random, sessions, () => this.isDone(), (i) => this.haveVerified(i))
+    this.timers.push(ports.clock.setInterval(() => this.tick(), this.limits.tickMs))
+    this.timers.push(ports.clock.setInterval(() => this.uploader.rechoke(), this.limits.rechokeIntervalMs))
+  }
+
+  /** Opens a torrent; pieces the store already holds (resume, or a seeder) count as verified. */
+  static async open(source: TorrentMeta | Uint8Array, ports: TorrentPorts, options: TorrentOptions): Promise<Torrent> {
+    const t = new Torrent(source, ports, options)
+    if (source instanceof Uint8Array) {
+      t.fetcher = new MetadataFetcher(t.infoHash, ports.hasher, t.limits, (bytes) => void t.metadataFetched(bytes))
+    } else {
+      await t.setMeta(source)
+    }
+    return t
+  }
+
+  on(listener: (e: TorrentEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Attach a connected transport; the session handshakes at once. */
+  addPeer(transport: Transport): PeerSession | null {
+    if (this.destroyed || this.sessions.size >= this.limits.maxPeers) {
+      transport.close('torrent full')
+      return null
+    }
+    const s = new PeerSession(transport, this, {
+      id: this.nextId++,
+      infoHash: this.infoHash,
+      peerId: this.options.peerId,
+      clock: this.ports.clock,
+      limits: this.limits,
+      pieceCount: this.meta?.pieceCount,
+      client: this.options.client ?? 'swarmdrop 0.1',
+    })
+    if (!s.closed) this.sessions.set(s.id, s)
+    return s
+  }
+
+  isDone(): boolean {
+    return this.downloader?.picker.isDone() ?? false
+  }
+
+  /** Download only these files (indices into meta.files); pieces only in other files are skipped. */
+  selectFiles(indices: Iterable<number>): void {
+    const d = this.downloader
+    const files = this.meta?.files
+    if (!d || !files) return
+    const chosen = new Set(indices)
+    const pl = this.meta!.pieceLength
+    d.picker.priority.fill(0)
+    files.forEach((f, i) => {
+      if (!chosen.has(i) || f.length === 0) return
+      const first = Math.floor(f.offset / pl)
+      const last = Math.floor((f.offset + f.length - 1) / pl)
+      for (let p = first; p <= last; p++) d.picker.priority[p] = 1
+    })
+    this.refreshAll()
+  }
+
+  setSequential(on: boolean): void {
+    this.sequential = on
+    if (this.downloader) this.downloader.picker.sequential = on
+  }
+
+  destroy(): void {
+    if (this.destroyed) return
+    this.destroyed = true
+    for (const t of this.timers) this.ports.clock.clearInterval(t)
+    for (const s of [...this.sessions.values()]) s.close('torrent destroyed')
+  }
+
+  // ---- SessionHost -------------------------------------------------------------------------
+
+  accept(s: PeerSession, h: Handshake): boolean {
+    const id = toHex(h.peerId)
+    if (this.banned.has(id) || bytesEqual(h.peerId, this.options.peerId)) return false
+    for (const o of this.sessions.values()) if (o !== s && o.ready && o.remotePeerId && bytesEqual(o.remotePeerId, h.peerId)) return false
+    return true
+  }
+
+  announce(): { pieceCount: number | undefined; have: Uint8Array | null; all: boolean; metadataSize: number | undefined } {
+    const have = this.downloader?.picker.have
+    return { pieceCount: this.meta?.pieceCount, have: have?.toWire() ?? null, all: have?.isFull() ?? false, metadataSize: this.meta?.infoBytes.length }
+  }
+
+  extendedHandshake(s: PeerSession): void {
+    if (this.fetcher) {
+      this.fetcher.peerOffered(s)
+      this.fetcher.fill(this.sessions.values(), this.ports.clock.now())
+    }
+  }
+
+  peerPieces(s: PeerSession, index?: number): void {
+    const d = this.downloader
+    if (!d || !s.state.pieces) return
+    if (index === undefined) {
+      this.emit({ type: 'peer', id: s.id, event: 'ready' })
+      d.peerJoined(s)
+      d.update(s)
+    } else {
+      d.picker.incrementAvailability(index)
+      if (!s.state.amInterested && d.picker.wanted(index)) d.update(s)
+    }
+  }
+
+  chokeChanged(s: PeerSession, lost: BlockRef[]): void {
+    this.downloader?.returned(lost)
+    this.downloader?.fill(s)
+  }
+
+  peerInterestChanged(s: PeerSession): void {
+    this.uploader.interestChanged(s)
+  }
+
+  block(s: PeerSession, ref: BlockRef, data: Uint8Array): void {
+    this.downloader?.block(s, ref, data)
+    this.downloader?.fill(s)
+  }
+
+  rejected(s: PeerSession, ref: BlockRef): void {
+    this.downloader?.returned([ref])
+  }
+
+  requestQueued(s: PeerSession): void {
+    this.uploader.serve(s)
+  }
+
+  haveVerified(index: number): boolean {
+    return this.downloader?.picker.have.has(index) ?? false
+  }
+
+  validBlock(ref: BlockRef): boolean {
+    return this.downloader?.picker.isValidBlock(ref) ?? false
+  }
+
+  metadata(s: PeerSession, m: MetadataMessage): void {
+    if (m.msgType === 'request') return serveMetadata(s, m, this.meta?.infoBytes ?? null)
+    if (this.fetcher) {
+      this.fetcher.message(s, m)
+      this.fetcher.fill(this.sessions.values(), this.ports.clock.now())
+    }
+  }
+
+  drained(s: PeerSession): void {
+    this.uploader.serve(s)
+  }
+
+  closed(s: PeerSession, reason: string): void {
+    if (!this.sessions.delete(s.id)) return
+    this.closedPeers.push({ id: s.id, peerId: s.remotePeerId ? toHex(s.remotePeerId) : null, reason })
+    if (this.closedPeers.length > this.limits.maxPeers) this.closedPeers.shift()
+    this.downloader?.peerLeft(s)
+    this.emit({ type: 'peer', id: s.id, event: 'closed', reason })
+    if (!this.destroyed) this.refreshAll()
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private async setMeta(meta: TorrentMeta): Promise<void> {
+    this.meta = meta
+    const d = new Downloader(meta, this.ports.store, this.ports.hasher, this.ports.clock, this.limits, this.random, () => this.sessions.values(), {
+      verified: (i) => this.pieceVerified(i),
+      ban: (peer) => this.ban(peer),
+    })
+    d.picker.sequential = this.sequential
+    for (const i of await this.ports.store.verified()) if (i >= 0 && i < meta.pieceCount) d.picker.verified(i)
+    this.downloader = d
+    for (const s of this.sessions.values()) {
+      s.setPieceCount(meta.pieceCount)
+      if (s.closed || !s.ready) continue
+      // Magnet: the peers learn what we have now that we know what there is.
+      // (We announced have-none or nothing before, so each piece goes out as a have.)
+      for (const i of d.picker.have.indices()) s.send({ type: 'have', index: i })
+      d.peerJoined(s)
+    }
+    this.refreshAll()
+  }
+
+  private async metadataFetched(bytes: Uint8Array): Promise<void> {
+    try {
+      const parse = this.options.parseInfo ?? parseInfo
+      const meta = await parse(bytes, this.infoHash)
+      this.fetcher = null
+      await this.setMeta(meta)
+      this.emit({ type: 'metadata' })
+    } catch (e) {
+      this.emit({ type: 'error', message: `metadata unusable: ${e instanceof Error ? e.message : String(e)}` })
+    }
+  }
+
+  private pieceVerified(index: number): void {
+    const d = this.downloader!
+    this.emit({ type: 'verified', index })
+    for (const s of this.sessions.values()) {
+      if (!s.ready) continue
+      if (!s.state.pieces?.has(index)) s.send({ type: 'have', index })
+      if (s.state.amInterested) d.update(s)
+    }
+    if (d.picker.isDone() && !this.doneEmitted) {
+      this.doneEmitted = true
+      this.emit({ type: 'done' })
+    }
+  }
+
+  private ban(peerId: string): void {
+    if (this.banned.has(peerId)) return
+    this.banned.add(peerId)
+    this.emit({ type: 'banned', peerId })
+    for (const s of [...this.sessions.values()]) if (s.remotePeerId && toHex(s.remotePeerId) === peerId) s.close('banned: bad data')
+  }
+
+  private refreshAll(): void {
+    for (const s of this.sessions.values()) this.downloader?.update(s)
+  }
+
+  private tick(): void {
+    const now = this.ports.clock.now()
+    for (const s of [...this.sessions.values()]) {
+      const late = s.tick(now)
+      this.downloader?.returned(late)
+    }
+    for (const s of this.sessions.values()) this.downloader?.fill(s)
+    this.fetcher?.fill(this.sessions.values(), now)
+  }
+
+  private emit(e: TorrentEvent): void {
+    for (const l of this.listeners) l(e)
+  }
+}

@@ -1,0 +1,86 @@
+import { rechoke, type ChokerPeer, type OptimisticState } from './choker.ts'
+import type { Limits } from './limits.ts'
+import type { PeerSession } from './peer-session.ts'
+import type { Clock, PieceStore } from './ports.ts'
+
+// Serving: applies the choker's decision every rechoke interval and answers queued requests of
+// unchoked peers from verified pieces, pausing whenever the transport pushes back (so a fast
+// requester cannot make us buffer without bound).
+
+export class Uploader {
+  private optimistic: OptimisticState = { peer: null, since: -Infinity }
+  private readonly serving = new Set<number>()
+
+  constructor(
+    private readonly store: PieceStore,
+    private readonly clock: Clock,
+    private readonly limits: Limits,
+    private readonly random: () => number,
+    private readonly sessions: () => Iterable<PeerSession>,
+    private readonly seeding: () => boolean,
+    private readonly haveVerified: (index: number) => boolean,
+  ) {}
+
+  rechoke(): void {
+    const now = this.clock.now()
+    const peers: ChokerPeer[] = []
+    const byId = new Map<number, PeerSession>()
+    for (const s of this.sessions()) {
+      if (!s.ready) continue
+      byId.set(s.id, s)
+      const st = s.state
+      peers.push({
+        id: s.id,
+        interested: st.peerInterested,
+        seed: st.isSeed,
+        downloadRate: st.download.rate(now),
+        uploadRate: st.upload.rate(now),
+        lastBlockAt: st.lastBlockAt,
+        connectedAt: st.connectedAt,
+        unchoked: !st.amChoking,
+        unchokedAt: st.unchokedAt,
+      })
+    }
+    const o = { slots: this.limits.uploadSlots, seeding: this.seeding(), optimisticMs: this.limits.optimisticIntervalMs, snubMs: this.limits.snubTimeoutMs }
+    const d = rechoke(peers, this.optimistic, now, o, this.random)
+    this.optimistic = d.optimistic
+    for (const [id, s] of byId) {
+      s.setChoking(!d.unchoke.has(id))
+      if (d.unchoke.has(id)) this.serve(s)
+    }
+  }
+
+  /** A newly interested peer need not wait for the next rechoke while a slot is free. */
+  interestChanged(s: PeerSession): void {
+    if (!s.state.peerInterested || !s.state.amChoking || s.state.isSeed) return
+    let unchoked = 0
+    for (const p of this.sessions()) if (p.ready && !p.state.amChoking) unchoked++
+    if (unchoked < this.limits.uploadSlots + 1) s.setChoking(false)
+  }
+
+  /** Serve queued requests until the queue is empty or the transport is full. */
+  serve(s: PeerSession): void {
+    if (this.serving.has(s.id)) return
+    this.serving.add(s.id)
+    void this.loop(s).finally(() => this.serving.delete(s.id))
+  }
+
+  private async loop(s: PeerSession): Promise<void> {
+    while (!s.closed && !s.writeBlocked) {
+      const r = s.incoming.shift()
+      if (!r) return
+      if (!this.haveVerified(r.index)) continue
+      let data: Uint8Array
+      try {
+        data = await this.store.read(r.index, r.begin, r.length)
+      } catch {
+        s.close('store read failed')
+        return
+      }
+      if (s.closed) return
+      // The peer may have been choked (its queue cleared) while we read; serve only if still wanted.
+      if (s.state.amChoking && !s.state.allowedFastForPeer.has(r.index)) continue
+      s.sendPiece(r.index, r.begin, data)
+    }
+  }
+}
