@@ -54,6 +54,7 @@ export class Torrent implements SessionHost {
   private nextId = 1
   private destroyed = false
   private doneEmitted = false
+  private metadataFill: unknown = null
 
   private constructor(source: TorrentMeta | Uint8Array, readonly ports: TorrentPorts, readonly options: TorrentOptions) {
     this.limits = { ...defaultLimits, ...options.limits }
@@ -148,10 +149,13 @@ export class Torrent implements SessionHost {
   }
 
   extendedHandshake(s: PeerSession): void {
-    if (this.fetcher) {
-      this.fetcher.peerOffered(s)
-      this.fetcher.fill(this.sessions.values(), this.ports.clock.now())
-    }
+    if (!this.fetcher) return
+    this.fetcher.peerOffered(s)
+    // Handshakes arriving together are considered together, so the pieces spread over those peers.
+    this.metadataFill ??= this.ports.clock.setTimeout(() => {
+      this.metadataFill = null
+      this.fetcher?.fill(this.sessions.values(), this.ports.clock.now())
+    }, 0)
   }
 
   peerPieces(s: PeerSession, index?: number): void {
