@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig } from './config.ts'
+
+const cfg = (argv: string[], env: Record<string, string> = {}) => {
+  const r = parseConfig(argv, env)
+  if (r.kind !== 'config') throw new Error('expected a config')
+  return r.config
+}
+
+describe('parseConfig', () => {
+  it('has defaults: port 8000, all interfaces, dist/web, self as tracker', () => {
+    const c = cfg([])
+    expect(c).toMatchObject({ port: 8000, host: '0.0.0.0', webRoot: 'dist/web', trustProxy: false, trackers: ['self'] })
+    expect(c.limits.maxMessageBytes).toBe(65536)
+  })
+
+  it('reads PORT/HOST and SWARMDROP_* from the environment, and flags win', () => {
+    const env = { PORT: '9000', HOST: '127.0.0.1', SWARMDROP_MAX_OFFERS: '3', SWARMDROP_TRUST_PROXY: 'true' }
+    expect(cfg([], env)).toMatchObject({ port: 9000, host: '127.0.0.1', trustProxy: true, limits: { maxOffersPerAnnounce: 3 } })
+    expect(cfg(['--port', '9100', '--max-offers=7'], env)).toMatchObject({ port: 9100, limits: { maxOffersPerAnnounce: 7 } })
+  })
+
+  it('collects repeated and comma-separated lists', () => {
+    const c = cfg(['--allow-origin', 'https://a.example,https://b.example', '--allow-origin', 'https://c.example', '--ice-server', 'stun:s.example'])
+    expect(c.allowOrigins).toEqual(['https://a.example', 'https://b.example', 'https://c.example'])
+    expect(c.iceServers).toEqual([{ urls: 'stun:s.example' }])
+  })
+
+  it('reads timing in seconds, fractions allowed', () => {
+    expect(cfg(['--interval', '60', '--peer-ttl', '0.5']).timing).toMatchObject({ interval: 60, peerTtl: 0.5 })
+  })
+
+  it.each([
+    [['--port', 'abc']], [['--port', '70000']], [['--max-offers', '-1']], [['--max-offers', '1.5']], [['--nope']],
+    [['stray']], [['--port']], [['--tls-cert', 'a.pem']], [['--log-level', 'loud']], [['--trust-proxy=maybe']],
+    [['--ice-servers-json', '{']],
+  ])('rejects %j with a ConfigError', argv => {
+    expect(() => parseConfig(argv)).toThrow(ConfigError)
+  })
+
+  it('prints help naming every flag and its environment variable', () => {
+    const r = parseConfig(['--help'])
+    expect(r.kind).toBe('help')
+    if (r.kind === 'help') {
+      expect(r.text).toContain('--tls-cert')
+      expect(r.text).toContain('SWARMDROP_MAX_CONNECTIONS')
+      expect(r.text).toContain('env PORT')
+      expect(r.text).toContain('[65536]')
+    }
+  })
+})

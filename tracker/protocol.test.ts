@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest'
+import { encodeAnnounceReply, encodeFailure, encodeOffer, isBinId, parseRequest } from './protocol.ts'
+import { Peer, Swarm, rememberOffer, takeOffer } from './swarms.ts'
+
+const limits = { maxOffersPerAnnounce: 10, maxScrapeHashes: 255 }
+const bin = (c: string) => c.repeat(20)
+const parse = (m: unknown) => parseRequest(JSON.stringify(m), limits)
+
+describe('parseRequest', () => {
+  it('accepts binary-string ids with every byte value and round-trips them through the encoders', () => {
+    const ih = Array.from({ length: 20 }, (_, i) => String.fromCharCode(i * 13)).join('')
+    expect(isBinId(ih)).toBe(true)
+    const r = parse({ action: 'announce', info_hash: ih, peer_id: bin('\u00ff'), left: 0 })
+    expect(r).toMatchObject({ kind: 'announce', infoHash: ih, peerId: bin('\u00ff'), event: 'update', left: 0 })
+    expect(JSON.parse(encodeAnnounceReply(ih, 120, 1, 2))).toEqual({ action: 'announce', interval: 120, info_hash: ih, complete: 1, incomplete: 2 })
+    const offer = JSON.parse(encodeOffer(ih, bin('p'), bin('o'), { type: 'offer', sdp: 'v=0\r\n"q"' }))
+    expect(offer).toEqual({ action: 'announce', info_hash: ih, peer_id: bin('p'), offer_id: bin('o'), offer: { type: 'offer', sdp: 'v=0\r\n"q"' } })
+  })
+
+  it('reads left: numbers and numeric strings; null, garbage and negatives are unknown (Infinity)', () => {
+    const left = (v: unknown) => {
+      const r = parse({ action: 'announce', info_hash: bin('i'), peer_id: bin('p'), left: v })
+      return r.kind === 'announce' ? r.left : 'invalid'
+    }
+    expect(left(0)).toBe(0)
+    expect(left('42')).toBe(42)
+    expect(left(null)).toBe(Infinity)
+    expect(left('abc')).toBe(Infinity)
+    expect(left(-1)).toBe(Infinity)
+    expect(left(undefined)).toBe(Infinity)
+  })
+
+  it('cuts offers to min(offers, numwant, limit)', () => {
+    const offers = Array.from({ length: 30 }, (_, i) => ({ offer_id: bin(String.fromCharCode(65 + i)), offer: { type: 'offer', sdp: 'x' } }))
+    const count = (numwant?: number) => {
+      const r = parse({ action: 'announce', info_hash: bin('i'), peer_id: bin('p'), numwant, offers })
+      return r.kind === 'announce' ? r.offers.length : -1
+    }
+    expect(count(3)).toBe(3)
+    expect(count(undefined)).toBe(10)
+    expect(count(50)).toBe(10)
+    expect(count(0)).toBe(0)
+  })
+
+  it('maps events, with "empty" and absent as a periodic update', () => {
+    for (const [ev, want] of [['started', 'started'], ['completed', 'completed'], ['stopped', 'stopped'], ['paused', 'paused'], ['empty', 'update'], [undefined, 'update']]) {
+      expect(parse({ action: 'announce', info_hash: bin('i'), peer_id: bin('p'), event: ev })).toMatchObject({ event: want })
+    }
+  })
+
+  it('builds failures that keep action and info_hash only when known', () => {
+    expect(JSON.parse(encodeFailure('bad'))).toEqual({ 'failure reason': 'bad' })
+    expect(JSON.parse(encodeFailure('bad', 'announce', bin('i')))).toEqual({ action: 'announce', info_hash: bin('i'), 'failure reason': 'bad' })
+  })
+})
+
+describe('swarm state', () => {
+  const owner = {}
+  it('keeps counts and the random-pick array right through adds and swap-removes', () => {
+    const s = new Swarm(bin('i'))
+    const peers = Array.from({ length: 6 }, (_, i) => new Peer(s, bin(String(i)), owner, i % 2 === 0, 0))
+    for (const p of peers) s.add(p)
+    expect([s.complete, s.incomplete]).toEqual([3, 3])
+    s.remove(peers[0] as Peer)
+    s.remove(peers[3] as Peer)
+    s.remove(peers[3] as Peer) // twice is a no-op
+    expect([s.complete, s.incomplete]).toEqual([2, 2])
+    s.list.forEach((p, i) => expect(p.index).toBe(i))
+    expect(new Set(s.list)).toEqual(new Set([peers[1], peers[2], peers[4], peers[5]]))
+  })
+
+  it('picks distinct peers other than self, even with an adversarial random source', () => {
+    const s = new Swarm(bin('i'))
+    const peers = Array.from({ length: 50 }, (_, i) => new Peer(s, bin(String.fromCharCode(40 + i)), owner, false, 0))
+    for (const p of peers) s.add(p)
+    const picked = s.pickOthers(peers[0], 5)
+    expect(picked).toHaveLength(5)
+    expect(new Set(picked).size).toBe(5)
+    expect(picked).not.toContain(peers[0])
+    // A random source stuck on one index cannot loop forever.
+    expect(s.pickOthers(peers[0], 5, () => 0).length).toBeLessThanOrEqual(1)
+  })
+
+  it('takes an offer once, only from the right sender, only while fresh', () => {
+    const s = new Swarm(bin('i'))
+    const to = new Peer(s, bin('t'), owner, false, 0)
+    rememberOffer(to, bin('o'), bin('f'), 1000, 4)
+    expect(takeOffer(to, bin('o'), bin('x'), 1000, 120_000)).toBe(false)
+    expect(takeOffer(to, bin('o'), bin('f'), 1000, 120_000)).toBe(true)
+    expect(takeOffer(to, bin('o'), bin('f'), 1000, 120_000)).toBe(false)
+    rememberOffer(to, bin('o'), bin('f'), 1000, 4)
+    expect(takeOffer(to, bin('o'), bin('f'), 200_000, 120_000)).toBe(false)
+    for (let i = 0; i < 10; i++) rememberOffer(to, bin(String(i)), bin('f'), 0, 4)
+    expect(to.pending?.map(o => o.offerId)).toEqual(['6', '7', '8', '9'].map(bin))
+  })
+})
