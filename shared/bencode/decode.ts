@@ -33,10 +33,6 @@ interface DecodeResult {
   spans: Map<string, Span>
 }
 
-function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= CH_0 && c <= CH_9
-}
-
 /** Decode the whole input as one value; trailing bytes are an error. */
 export function decode(bytes: Uint8Array, options?: DecodeOptions): BValue {
   const r = decodeAt(bytes, options, false)
@@ -62,111 +58,149 @@ export function decodeWithSpans(bytes: Uint8Array, options?: DecodeOptions): { v
   return { value: r.value, spans: r.spans }
 }
 
+// Raw key bytes as a binary string. Keys are short: a plain loop beats spreading into fromCharCode.
+function keyString(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start > 256) return toBinaryString(bytes.subarray(start, end))
+  let s = ''
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!)
+  return s
+}
+
 function decodeAt(bytes: Uint8Array, options: DecodeOptions | undefined, wantSpans: boolean): DecodeResult {
   const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH
   const maxLength = options?.maxLength ?? DEFAULT_MAX_LENGTH
   if (bytes.length > maxLength) {
     throw new BencodeError(`input of ${bytes.length} bytes is larger than the limit of ${maxLength}`, maxLength)
   }
-  const len = bytes.length
-  const stack: Frame[] = []
-  const spans = new Map<string, Span>()
-  let pos = 0
+  return new Decoder(bytes, maxDepth, wantSpans).run()
+}
 
-  // Reads `<len>:<bytes>` at pos; returns the bytes' span and moves pos past them.
-  const readStringSpan = (): Span => {
-    const start = pos
-    if (bytes[pos] === CH_0 && isDigit(bytes[pos + 1])) throw new BencodeError('string length with a leading zero', pos)
+// One decode's state. A class rather than closures: V8 keeps its fields in registers-friendly
+// shapes and no function objects are made per call.
+class Decoder {
+  private pos = 0
+  private readonly len: number
+  private readonly stack: Frame[] = []
+  private readonly spans = new Map<string, Span>()
+  // Set by readStringSpan: the [start, end) of the bytes just read.
+  private strStart = 0
+  private strEnd = 0
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly maxDepth: number,
+    private readonly wantSpans: boolean,
+  ) {
+    this.len = bytes.length
+  }
+
+  private at(i: number): number {
+    return i < this.len ? this.bytes[i]! : -1
+  }
+
+  private isDigitAt(i: number): boolean {
+    const c = this.at(i)
+    return c >= CH_0 && c <= CH_9
+  }
+
+  // Reads `<len>:<bytes>` at pos into strStart/strEnd and moves pos past them.
+  private readStringSpan(): void {
+    const start = this.pos
+    const len = this.len
+    if (this.at(this.pos) === CH_0 && this.isDigitAt(this.pos + 1)) throw new BencodeError('string length with a leading zero', this.pos)
     let n = 0
-    while (isDigit(bytes[pos])) {
-      n = n * 10 + (bytes[pos]! - CH_0)
+    while (this.isDigitAt(this.pos)) {
+      n = n * 10 + (this.bytes[this.pos]! - CH_0)
       if (n > len) throw new BencodeError('string length runs past the end of the input', start)
-      pos++
+      this.pos++
     }
-    if (pos === len) throw new BencodeError('truncated input: string length without ":"', pos)
-    if (bytes[pos] !== CH_COLON) throw new BencodeError('expected ":" after a string length', pos)
-    pos++
-    if (n > len - pos) throw new BencodeError(`string of ${n} bytes runs past the end of the input`, start)
-    const span = { start: pos, end: pos + n }
-    pos += n
-    return span
+    if (this.pos === len) throw new BencodeError('truncated input: string length without ":"', this.pos)
+    if (this.bytes[this.pos] !== CH_COLON) throw new BencodeError('expected ":" after a string length', this.pos)
+    this.pos++
+    if (n > len - this.pos) throw new BencodeError(`string of ${n} bytes runs past the end of the input`, start)
+    this.strStart = this.pos
+    this.strEnd = this.pos + n
+    this.pos += n
   }
 
   // Reads `i<int>e` at pos (pos is at the "i").
-  const readInt = (): number => {
-    const start = pos
-    pos++
+  private readInt(): number {
+    const start = this.pos
+    this.pos++
     let negative = false
-    if (bytes[pos] === CH_MINUS) {
+    if (this.at(this.pos) === CH_MINUS) {
       negative = true
-      pos++
+      this.pos++
     }
-    const digitsStart = pos
+    const digitsStart = this.pos
     let n = 0
-    while (isDigit(bytes[pos])) {
-      n = n * 10 + (bytes[pos]! - CH_0)
+    while (this.isDigitAt(this.pos)) {
+      n = n * 10 + (this.bytes[this.pos]! - CH_0)
       if (n > Number.MAX_SAFE_INTEGER) throw new BencodeError('integer outside the safe-integer range', start)
-      pos++
+      this.pos++
     }
-    const digits = pos - digitsStart
-    if (pos === len) throw new BencodeError('truncated input inside an integer', pos)
-    if (bytes[pos] !== CH_e) throw new BencodeError(digits === 0 ? 'integer without digits' : 'unexpected byte in an integer', pos)
-    if (digits === 0) throw new BencodeError('integer without digits', pos)
-    if (digits > 1 && bytes[digitsStart] === CH_0) throw new BencodeError('integer with a leading zero', digitsStart)
+    const digits = this.pos - digitsStart
+    if (this.pos === this.len) throw new BencodeError('truncated input inside an integer', this.pos)
+    if (this.bytes[this.pos] !== CH_e) throw new BencodeError(digits === 0 ? 'integer without digits' : 'unexpected byte in an integer', this.pos)
+    if (digits === 0) throw new BencodeError('integer without digits', this.pos)
+    if (digits > 1 && this.bytes[digitsStart] === CH_0) throw new BencodeError('integer with a leading zero', digitsStart)
     if (negative && n === 0) throw new BencodeError('negative zero integer', start)
-    pos++
+    this.pos++
     return negative ? -n : n
   }
 
-  for (;;) {
-    if (pos >= len) throw new BencodeError('truncated input', pos)
-    const top = stack[stack.length - 1]
-    const c = bytes[pos]!
-    let value: BValue
-    let valueStart = pos
+  run(): DecodeResult {
+    const { bytes, stack } = this
+    for (;;) {
+      if (this.pos >= this.len) throw new BencodeError('truncated input', this.pos)
+      const top = stack[stack.length - 1]
+      const c = bytes[this.pos]!
+      let value: BValue
+      let valueStart = this.pos
 
-    if (c === CH_e && top !== undefined) {
-      if (top.kind === 'dict' && top.key !== null) throw new BencodeError(`dict key without a value`, top.keyOffset)
-      pos++
-      stack.pop()
-      value = top.kind === 'list' ? top.items : top.map
-      valueStart = top.start
-    } else if (top?.kind === 'dict' && top.key === null) {
-      // A dict expects a byte-string key here.
-      if (!isDigit(c)) throw new BencodeError('dict key is not a byte string', pos)
-      const keyOffset = pos
-      const span = readStringSpan()
-      const key = toBinaryString(bytes.subarray(span.start, span.end))
-      if (top.map.has(key)) throw new BencodeError('duplicate dict key', keyOffset)
-      top.key = key
-      top.keyOffset = keyOffset
-      continue
-    } else if (c === CH_i) {
-      value = readInt()
-    } else if (isDigit(c)) {
-      const span = readStringSpan()
-      value = bytes.slice(span.start, span.end)
-    } else if (c === CH_l || c === CH_d) {
-      if (stack.length >= maxDepth) throw new BencodeError(`nesting deeper than ${maxDepth}`, pos)
-      stack.push(c === CH_l ? { kind: 'list', start: pos, items: [] } : { kind: 'dict', start: pos, map: new Map(), key: null, keyOffset: pos })
-      pos++
-      continue
-    } else if (c === CH_MINUS && isDigit(bytes[pos + 1])) {
-      throw new BencodeError('negative string length', pos)
-    } else {
-      throw new BencodeError(`unexpected byte 0x${c.toString(16).padStart(2, '0')}`, pos)
-    }
+      if (c === CH_e && top !== undefined) {
+        if (top.kind === 'dict' && top.key !== null) throw new BencodeError('dict key without a value', top.keyOffset)
+        this.pos++
+        stack.pop()
+        value = top.kind === 'list' ? top.items : top.map
+        valueStart = top.start
+      } else if (top !== undefined && top.kind === 'dict' && top.key === null) {
+        // A dict expects a byte-string key here.
+        if (c < CH_0 || c > CH_9) throw new BencodeError('dict key is not a byte string', this.pos)
+        const keyOffset = this.pos
+        this.readStringSpan()
+        const key = keyString(bytes, this.strStart, this.strEnd)
+        if (top.map.has(key)) throw new BencodeError('duplicate dict key', keyOffset)
+        top.key = key
+        top.keyOffset = keyOffset
+        continue
+      } else if (c === CH_i) {
+        value = this.readInt()
+      } else if (c >= CH_0 && c <= CH_9) {
+        this.readStringSpan()
+        value = bytes.slice(this.strStart, this.strEnd)
+      } else if (c === CH_l || c === CH_d) {
+        if (stack.length >= this.maxDepth) throw new BencodeError(`nesting deeper than ${this.maxDepth}`, this.pos)
+        stack.push(c === CH_l ? { kind: 'list', start: this.pos, items: [] } : { kind: 'dict', start: this.pos, map: new Map(), key: null, keyOffset: this.pos })
+        this.pos++
+        continue
+      } else if (c === CH_MINUS && this.isDigitAt(this.pos + 1)) {
+        throw new BencodeError('negative string length', this.pos)
+      } else {
+        throw new BencodeError(`unexpected byte 0x${c.toString(16).padStart(2, '0')}`, this.pos)
+      }
 
-    // A value is complete: hand it to its container, or finish.
-    const parent = stack[stack.length - 1]
-    if (parent === undefined) return { value, end: pos, spans }
-    if (parent.kind === 'list') {
-      parent.items.push(value)
-    } else {
-      const key = parent.key!
-      parent.map.set(key, value)
-      parent.key = null
-      if (wantSpans && stack.length === 1) spans.set(key, { start: valueStart, end: pos })
+      // A value is complete: hand it to its container, or finish.
+      const parent = stack[stack.length - 1]
+      if (parent === undefined) return { value, end: this.pos, spans: this.spans }
+      if (parent.kind === 'list') {
+        parent.items.push(value)
+      } else {
+        const key = parent.key!
+        parent.map.set(key, value)
+        parent.key = null
+        if (this.wantSpans && stack.length === 1) this.spans.set(key, { start: valueStart, end: this.pos })
+      }
     }
   }
 }
