@@ -74,6 +74,14 @@ export class Swarm {
     nb.torrent.addPeer(tb)
   }
 
+  /** A pipe whose one end joins `name`'s torrent; the other end is returned (for a RawPeer). */
+  attach(name: string, link: LinkOptions = this.link): MemoryEnd {
+    const [ours, theirs] = memoryPipe(this.clock, link)
+    this.links.push(ours, theirs)
+    this.node(name).torrent.addPeer(ours)
+    return theirs
+  }
+
   connectAll(names: string[]): void {
     for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) this.connect(names[i]!, names[j]!)
   }

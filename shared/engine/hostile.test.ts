@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest'
+import { bytesEqual, toHex } from '../bytes.ts'
+import { MemoryStore } from './adapters/memory-store.ts'
+import { BLOCK_SIZE } from './limits.ts'
+import { makeData, makeTorrent } from './test-support/make-torrent.ts'
+import { RawPeer } from './test-support/raw-peer.ts'
+import { peerIdFor, Swarm } from './test-support/swarm.ts'
+import type { TorrentMeta } from './torrent-meta.ts'
+
+/** Serves every block with one byte flipped. */
+class CorruptStore extends MemoryStore {
+  override async read(index: number, begin: number, length: number): Promise<Uint8Array> {
+    const block = (await super.read(index, begin, length)).slice()
+    block[0]! ^= 0xff
+    return block
+  }
+}
+
+// 25 pieces: the bitfield has spare bits.
+const DATA = makeData(800 * 1024, 41)
+let meta: TorrentMeta
+
+async function honestSwarm(): Promise<Swarm> {
+  meta ??= await makeTorrent([{ name: 'h.bin', data: DATA }], 32768)
+  const swarm = new Swarm(meta, { latencyMs: 20, bytesPerSecond: 400_000 })
+  await swarm.add('seed', { seed: DATA })
+  await swarm.add('leech')
+  return swarm
+}
+
+/** Runs to completion while watching that no queue or buffer of the leecher grows past its limit. */
+async function runWatched(swarm: Swarm): Promise<{ maxIncoming: number; maxBuffered: number }> {
+  const leech = swarm.node('leech')
+  let maxIncoming = 0
+  let maxBuffered = 0
+  await swarm.run(() => {
+    for (const s of leech.torrent.sessions.values()) maxIncoming = Math.max(maxIncoming, s.incoming.length)
+    maxBuffered = Math.max(maxBuffered, leech.torrent.downloader?.buffered() ?? 0)
+    return leech.torrent.isDone()
+  }, 300_000)
+  expect(bytesEqual(leech.store.contents(meta.length), DATA)).toBe(true)
+  expect(maxIncoming).toBeLessThanOrEqual(leech.torrent.limits.maxPeerRequestQueue)
+  expect(maxBuffered).toBeLessThanOrEqual(leech.torrent.limits.maxPiecesInFlight)
+  return { maxIncoming, maxBuffered }
+}
+
+function closeReason(swarm: Swarm, peer: string): string | undefined {
+  const id = toHex(peerIdFor(peer))
+  return swarm.node('leech').torrent.closedPeers.find((p) => p.peerId === id)?.reason
+}
+
+describe('hostile peers', () => {
+  it('a peer sending corrupt blocks is banned and the download still completes correctly', async () => {
+    const swarm = await honestSwarm()
+    await swarm.add('corrupt', { store: Object.assign(new CorruptStore(meta.pieceLength), { pieces: MemoryStore.seeded(DATA, meta.pieceLength).pieces }) })
+    swarm.connect('corrupt', 'leech')
+    swarm.connect('seed', 'leech')
+    await runWatched(swarm)
+    const leech = swarm.node('leech').torrent
+    expect(leech.banned.has(toHex(peerIdFor('corrupt')))).toBe(true)
+    expect(leech.banned.has(toHex(peerIdFor('seed')))).toBe(false)
+    expect(leech.downloader!.hashFailures).toBeGreaterThan(0)
+    expect(closeReason(swarm, 'corrupt')).toMatch(/banned/)
+  })
+
+  it('a peer sending unrequested pieces is dropped', async () => {
+    const swarm = await honestSwarm()
+    const evil = new RawPeer(swarm.attach('leech'), meta.infoHash, peerIdFor('evil'))
+    evil.send({ type: 'haveAll' }, { type: 'unchoke' })
+    for (let i = 0; i < 20; i++) evil.send({ type: 'piece', index: i, begin: 0, block: new Uint8Array(BLOCK_SIZE) })
+    swarm.connect('seed', 'leech')
+    await runWatched(swarm)
+    expect(closeReason(swarm, 'evil')).toMatch(/unrequested/)
+  })
+
+  it.each<[string, (p: RawPeer) => void, RegExp]>([
+    ['an oversized message length', (p) => p.raw(new Uint8Array([0x7f, 0xff, 0xff, 0xff, 7])), /length/],
+    ['an unknown message id', (p) => p.raw(new Uint8Array([0, 0, 0, 1, 99])), /unknown message id/],
+    ['a have with the wrong payload size', (p) => p.raw(new Uint8Array([0, 0, 0, 3, 4, 0, 0])), /have/],
+    ['a bitfield with spare bits set (a liar)', (p) => p.send({ type: 'bitfield', bits: new Uint8Array(3).fill(0xff) }), /spare|bitfield/],
+    ['a bitfield of the wrong length', (p) => p.send({ type: 'bitfield', bits: new Uint8Array(40) }), /bitfield/],
+    ['a request for more than 16 KiB', (p) => p.send({ type: 'interested' }, { type: 'request', index: 0, begin: 0, length: 65536 }), /request|length/],
+    ['a request for a piece index beyond the torrent', (p) => p.send({ type: 'interested' }, { type: 'request', index: 1000, begin: 0, length: BLOCK_SIZE }), /request|index|range/],
+    ['a have beyond the piece count', (p) => p.send({ type: 'haveNone' }, { type: 'have', index: 10_000 }), /have/],
+    ['a malformed extended handshake', (p) => p.send({ type: 'extended', extId: 0, payload: new Uint8Array([0x64, 0x31]) }), /extended|bencode|protocol/i],
+    ['a second handshake', (p) => p.raw(new Uint8Array(68).fill(19)), /protocol error/],
+  ])('%s closes that peer, nothing else', async (_name, act, reason) => {
+    const swarm = await honestSwarm()
+    const evil = new RawPeer(swarm.attach('leech'), meta.infoHash, peerIdFor('evil'))
+    act(evil)
+    swarm.connect('seed', 'leech')
+    await runWatched(swarm)
+    expect(closeReason(swarm, 'evil')).toMatch(reason)
+  })
+
+  it('requests for pieces we never said we have, or off block boundaries, are rejected, then the peer dropped', async () => {
+    const swarm = await honestSwarm()
+    const evil = new RawPeer(swarm.attach('leech'), meta.infoHash, peerIdFor('evil'))
+    evil.send({ type: 'haveNone' }, { type: 'interested' })
+    for (let i = 0; i < 10; i++) evil.send({ type: 'request', index: 0, begin: 5, length: 100 })
+    for (let i = 0; i < 50; i++) evil.send({ type: 'request', index: i % meta.pieceCount, begin: 0, length: BLOCK_SIZE })
+    swarm.connect('seed', 'leech')
+    await runWatched(swarm)
+    expect(evil.count('reject')).toBeGreaterThan(0)
+    expect(evil.count('piece')).toBe(0)
+    expect(closeReason(swarm, 'evil')).toMatch(/bad requests/)
+  })
+
+  it('a request flood is bounded: the queue never passes its limit and the flooder is dropped', async () => {
+    const swarm = await honestSwarm()
+    swarm.connect('seed', 'leech')
+    // Let the leecher get everything first so the flooder's requests are valid.
+    await swarm.run(() => swarm.node('leech').torrent.isDone())
+    // A slow link: the leecher cannot answer as fast as the requests come, so they pile up.
+    const evil = new RawPeer(swarm.attach('leech', { latencyMs: 5, bytesPerSecond: 50_000 }), meta.infoHash, peerIdFor('evil'))
+    evil.send({ type: 'haveNone' }, { type: 'interested' })
+    let maxQueue = 0
+    await swarm.run(() => {
+      for (const s of swarm.node('leech').torrent.sessions.values()) maxQueue = Math.max(maxQueue, s.incoming.length)
+      if (!evil.closed) {
+        for (let i = 0; i < 20; i++) evil.send({ type: 'request', index: i % meta.pieceCount, begin: 0, length: BLOCK_SIZE })
+      }
+      return evil.closed
+    }, 120_000)
+    expect(maxQueue).toBeLessThanOrEqual(swarm.node('leech').torrent.limits.maxPeerRequestQueue)
+    expect(closeReason(swarm, 'evil')).toMatch(/bad requests|flood/)
+  })
+
+  it('a peer that lies about having pieces and never answers does not stall the download', async () => {
+    const swarm = await honestSwarm()
+    const liar = new RawPeer(swarm.attach('leech'), meta.infoHash, peerIdFor('liar'))
+    liar.send({ type: 'haveAll' }, { type: 'unchoke' })
+    swarm.connect('seed', 'leech')
+    const t = await swarm.run(() => swarm.node('leech').torrent.isDone(), 300_000)
+    expect(bytesEqual(swarm.node('leech').store.contents(meta.length), DATA)).toBe(true)
+    expect(liar.count('request')).toBeGreaterThan(0)
+    // The liar's requests time out (30 s) and go to the honest seeder.
+    expect(t).toBeLessThan(120_000)
+  })
+
+  it('a peer that rejects every request does not stall the download', async () => {
+    const swarm = await honestSwarm()
+    const liar = new RawPeer(swarm.attach('leech'), meta.infoHash, peerIdFor('liar'))
+    liar.send({ type: 'haveAll' }, { type: 'unchoke' })
+    swarm.connect('seed', 'leech')
+    let answered = 0
+    await swarm.run(() => {
+      const reqs = liar.events.filter((e) => e.type === 'request')
+      for (; answered < reqs.length; answered++) {
+        const r = reqs[answered]!
+        if (r.type === 'request') liar.send({ type: 'reject', index: r.index, begin: r.begin, length: r.length })
+      }
+      return swarm.node('leech').torrent.isDone()
+    }, 300_000)
+    expect(bytesEqual(swarm.node('leech').store.contents(meta.length), DATA)).toBe(true)
+  })
+})
