@@ -58,7 +58,7 @@ export class WireDecoder {
 
   /** Bytes held awaiting a complete handshake or message; at most 5 + the message length limit. */
   buffered(): number {
-    return this.headFill + this.payloadFill
+    return this.payload ? HEADER_LENGTH + this.payloadFill : this.headFill
   }
 
   /**
