@@ -35,7 +35,7 @@ describe('handshake', () => {
     badLen[0] = 18
     expect(() => decodeHandshake(badLen)).toThrow(/pstrlen 18/)
     const badName = good.slice()
-    badName[5] ^= 0x20
+    badName[5] = (badName[5] ?? 0) ^ 0x20
     expect(() => decodeHandshake(badName)).toThrow(ProtocolError)
     expect(() => decodeHandshake(good.subarray(0, 67))).toThrow(ProtocolError)
   })
