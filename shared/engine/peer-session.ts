@@ -36,6 +36,7 @@ export interface SessionHost {
   validBlock(ref: BlockRef): boolean
   metadata(s: PeerSession, m: MetadataMessage): void
   drained(s: PeerSession): void
+  uploaded?(bytes: number): void
   closed(s: PeerSession, reason: string): void
 }
 
@@ -120,6 +121,7 @@ export class PeerSession {
     this.write(header)
     this.write(data)
     this.state.uploaded(block.length, this.o.clock.now())
+    this.host.uploaded?.(block.length)
   }
 
   setChoking(choke: boolean): void {

@@ -48,6 +48,8 @@ export class Torrent implements SessionHost {
   readonly closedPeers: { id: number; peerId: string | null; reason: string }[] = []
   fetcher: MetadataFetcher | null = null
   sequential = false
+  /** Payload bytes over the torrent's life, including peers since disconnected. */
+  readonly totals = { downloaded: 0, uploaded: 0 }
   private readonly listeners = new Set<(e: TorrentEvent) => void>()
   private readonly random: () => number
   private readonly timers: unknown[] = []
@@ -181,6 +183,7 @@ export class Torrent implements SessionHost {
   }
 
   block(s: PeerSession, ref: BlockRef, data: Uint8Array): void {
+    this.totals.downloaded += data.length
     this.downloader?.block(s, ref, data)
     this.downloader?.fill(s)
   }
@@ -207,6 +210,10 @@ export class Torrent implements SessionHost {
       this.fetcher.message(s, m)
       this.fetcher.fill(this.sessions.values(), this.ports.clock.now())
     }
+  }
+
+  uploaded(bytes: number): void {
+    this.totals.uploaded += bytes
   }
 
   drained(s: PeerSession): void {
