@@ -35,7 +35,7 @@ export interface Summary {
   private: boolean
   comment?: string
   createdBy?: string
-  creationDate?: string
+  creationDate?: number // seconds since 1970, as in the file
 }
 
 function fromTorrent(m: Metainfo): Summary {
@@ -52,7 +52,7 @@ function fromTorrent(m: Metainfo): Summary {
   }
   if (m.comment !== undefined) s.comment = m.comment
   if (m.createdBy !== undefined) s.createdBy = m.createdBy
-  if (m.creationDate !== undefined) s.creationDate = new Date(m.creationDate * 1000).toISOString()
+  if (m.creationDate !== undefined) s.creationDate = m.creationDate
   return s
 }
 
@@ -83,6 +83,12 @@ function formatBytes(n: number): string {
   return u === 0 ? `${n} B` : `${v.toFixed(2)} ${units[u]} (${n} bytes)`
 }
 
+// Some creators wrote milliseconds where BEP 3 says seconds; show such a value raw rather than a year 47910.
+function formatDate(seconds: number): string {
+  const ms = seconds * 1000
+  return ms > Date.UTC(9999, 0) ? `${seconds} (not a valid date in seconds)` : new Date(ms).toISOString()
+}
+
 function formatText(s: Summary): string {
   const lines = [`info hash:     ${s.infoHash}`, `name:          ${s.name ?? '(unknown until metadata arrives)'}`]
   if (s.length !== null) lines.push(`size:          ${formatBytes(s.length)}`)
@@ -90,7 +96,7 @@ function formatText(s: Summary): string {
   lines.push(`private:       ${s.private ? 'yes' : 'no'}`)
   if (s.comment !== undefined) lines.push(`comment:       ${s.comment}`)
   if (s.createdBy !== undefined) lines.push(`created by:    ${s.createdBy}`)
-  if (s.creationDate !== undefined) lines.push(`creation date: ${s.creationDate}`)
+  if (s.creationDate !== undefined) lines.push(`creation date: ${formatDate(s.creationDate)}`)
   lines.push('trackers:' + (s.announce.length === 0 ? '      (none)' : ''))
   s.announce.forEach((tier, i) => lines.push(`  tier ${i + 1}: ${tier.join(', ')}`))
   if (s.urlList.length > 0) lines.push('web seeds:', ...s.urlList.map((u) => `  ${u}`))
