@@ -34,6 +34,7 @@ export function formatMagnet(m: MagnetLink): string {
   for (const ws of m.webSeeds) params.push(`ws=${encodeURIComponent(ws)}`)
   for (const xs of m.exactSources) params.push(`xs=${encodeURIComponent(xs)}`)
   if (m.select && m.select.length > 0) params.push(`so=${composeSelect(m.select)}`)
-  for (const pe of m.peers) params.push(`x.pe=${encodeURIComponent(pe)}`)
+  // magnet-uri neither encodes nor decodes x.pe: write plain host:port as is, escape anything else.
+  for (const pe of m.peers) params.push(`x.pe=${/^[\w.:[\]-]+$/.test(pe) ? pe : encodeURIComponent(pe)}`)
   return `magnet:?${params.join('&')}`
 }
