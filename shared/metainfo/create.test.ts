@@ -59,6 +59,15 @@ describe('createTorrent matches Debian mktorrent byte for byte in info', () => {
     expect(ours.metainfo.files.map((f) => f.path.join('/'))).toEqual(['B/upper.bin', 'a.txt', 'a/deeper/y.bin', 'a/x.bin', 'empty.txt', 'z-last.bin', 'é/ünïcode.txt'])
   })
 
+  it('for a directory holding one file (a folder, not a single-file torrent)', async () => {
+    const root = join(tmp, 'solo')
+    writeRandomTree(root, { 'only.bin': 70_000 })
+    const theirs = await mktorrent(root, 15)
+    const ours = await createTorrent(treeInputs(root, []), { name: 'solo', pieceLength: 2 ** 15 })
+    expect(ours.metainfo.files).toEqual([{ path: ['only.bin'], length: 70_000, offset: 0, padding: false }])
+    expect(ours.metainfo.infoHashHex).toBe(theirs.infoHashHex)
+  })
+
   it('with the private flag and a larger piece length', async () => {
     const root = join(tmp, 'priv')
     writeRandomTree(root, { 'one.bin': 700_000, 'sub/two.bin': 333_333 })

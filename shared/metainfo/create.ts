@@ -27,7 +27,8 @@ export interface CreateInput {
 
 export interface CreateOptions {
   /**
-   * The torrent's name. Default: a single one-segment input's name; for several inputs that all
+   * The torrent's name. Default: a single one-segment input's name (a single-file torrent; any
+   * other name makes it a folder holding that file); for several inputs that all
    * sit in one top folder (a dropped directory: ["photos", ...]), that folder's name, which is then
    * stripped from their paths. Otherwise required.
    */
@@ -60,8 +61,10 @@ function layout(inputs: CreateInput[], name: string | undefined): Layout {
   if (inputs.length === 0) throw new MetainfoError('no files to put in the torrent')
   if (inputs.length > metainfoLimits.maxFiles) throw new MetainfoError(`${inputs.length} files (limit ${metainfoLimits.maxFiles})`)
   let files = inputs
-  if (inputs.length === 1 && inputs[0]!.path.length === 1) {
-    return { name: name ?? inputs[0]!.path[0]!, single: true, files }
+  // One file at the top: a single-file torrent, unless a different name is asked for, which then
+  // names a folder holding the file (as mktorrent does for a directory with one file in it).
+  if (inputs.length === 1 && inputs[0]!.path.length === 1 && (name === undefined || name === inputs[0]!.path[0])) {
+    return { name: inputs[0]!.path[0]!, single: true, files }
   }
   if (name === undefined) {
     const top = inputs[0]!.path[0]
