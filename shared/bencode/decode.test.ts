@@ -156,3 +156,51 @@ describe('decode: every negative case of the spec is a BencodeError with an offs
     expect(() => decodeWithSpans(b('dei1e'))).toThrow(BencodeError)
   })
 })
+
+// Cases from libtorrent's test/test_bdecode.cpp. Where libtorrent only flags a "soft error"
+// (leading zeros, duplicate keys) we are stricter and reject; unsorted keys we accept as it does.
+describe('decode: libtorrent test_bdecode cases', () => {
+  it.each([
+    ['d1:ai1e1:be', 7, /key without a value/], // dict_key_novalue
+    ['di5e1:ae', 1, /key is not a byte string/], // dict_nonstring_key
+    ['d2:aai1e2:aai2ee', 8, /duplicate/], // dict_duplicate_key (soft error there)
+    ['e', 0, /unexpected byte/], // premature_e
+    ['-10:foobar', 0, /negative string length/], // negative_length_prefix
+    ['18446744073709551615:foobar', 0, /past the end/], // overflow_length_prefix
+    ['99999999:foobar', 0, /past the end/], // close_overflow_length_prefix
+    ['06:foobar', 0, /leading zero/], // leading_zero_length_prefix (soft error there)
+    ['i35412-5633e', 6, /unexpected byte in an integer/], // interior_minus_int
+    ['i18446744073709551615e', 0, /safe-integer/], // int_overflow (libtorrent: reads as 0)
+    ['i184467440737095516154e', 0, /safe-integer/], // int_overflow2
+    ['i9223372036854775807e', 0, /safe-integer/], // 64bit_int: beyond what a JS number holds exactly
+    ['i-', 2, /truncated/], // int_truncated
+    ['i01e', 1, /leading zero/], // int_leading_zero (soft error there)
+    ['i92337203t854775807e', 9, /unexpected byte in an integer/], // int_invalid_digit
+  ])('%j is rejected at %i', (input, offset, message) => {
+    rejects(input, offset, message)
+  })
+
+  it('rejects the invalid_encoding buffer', () => {
+    const buf = new Uint8Array([
+      0x64, 0x31, 0x3a, 0x61, 0x64, 0x32, 0x3a, 0x69, 0x64, 0x32, 0x30, 0x3a, 0x2a, 0x21, 0x19, 0x89, 0x9f, 0xcd, 0x5f, 0xc9, 0xbc, 0x80,
+      0xc1, 0x76, 0xfe, 0xe0, 0xc6, 0x84, 0x2d, 0xf6, 0xfc, 0xb8, 0x39, 0x3a, 0x69, 0x6e, 0x66, 0x6f, 0x5f, 0x68, 0x61, 0xae, 0x68, 0x32,
+      0x30, 0x3a, 0x14, 0x78, 0xd5, 0xb0, 0xdc, 0xf6, 0x82, 0x42, 0x32, 0xa0, 0xd6, 0x88, 0xeb, 0x48, 0x57, 0x01, 0x89, 0x40, 0x4e, 0xbc,
+      0x65, 0x31, 0x3a, 0x71, 0x39, 0x3a, 0x67, 0x65, 0x74, 0x5f, 0x70, 0x65, 0x65, 0x72, 0x78, 0xff, 0x3a, 0x74, 0x38, 0x3a, 0xaa, 0xd4,
+      0xa1, 0x88, 0x7a, 0x8d, 0xc3, 0xd6, 0x31, 0x3a, 0x79, 0x31, 0xae, 0x71, 0x65, 0,
+    ])
+    expect(() => decode(buf)).toThrow(BencodeError)
+  })
+
+  it('accepts a key holding NUL and unsorted keys (dict_null_key, dict_unordered_keys)', () => {
+    expect((decode(b('d3:a\x00bi1ee')) as Map<string, unknown>).get('a\x00b')).toBe(1)
+    for (const input of ['d2:abi1e2:aai2ee', 'd2:bai1e2:aai2ee', 'd2:aai1e1:ai2ee']) {
+      expect((decode(b(input)) as Map<string, unknown>).size).toBe(2)
+    }
+  })
+
+  it('reads a 1,000,000-byte string exactly (string_prefix1)', () => {
+    const input = new Uint8Array(1_000_008)
+    input.set(b('1000000:'))
+    expect((decode(input) as Uint8Array).length).toBe(1_000_000)
+  })
+})
