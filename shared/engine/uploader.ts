@@ -62,7 +62,11 @@ export class Uploader {
   serve(s: PeerSession): void {
     if (this.serving.has(s.id)) return
     this.serving.add(s.id)
-    void this.loop(s).finally(() => this.serving.delete(s.id))
+    void this.loop(s).finally(() => {
+      this.serving.delete(s.id)
+      // A drain may have fired while the loop was finishing: do not lose that wake-up.
+      if (s.incoming.length > 0 && !s.writeBlocked && !s.closed) this.serve(s)
+    })
   }
 
   private async loop(s: PeerSession): Promise<void> {
