@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config'
 
-// Unit tests run in Node: shared/ (protocol core, engine) and tracker/ are tested without a browser.
+// Unit tests run in Node: shared/ (protocol core, engine), tracker/ and web/lib's pure modules are
+// tested without a browser (web/lib's browser parts have Playwright specs: e2e/lib-*.spec.ts).
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'tracker/**/*.test.ts', 'cli/**/*.test.ts'],
+    include: ['shared/**/*.test.ts', 'tracker/**/*.test.ts', 'cli/**/*.test.ts', 'web/lib/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
     pool: 'forks',

@@ -52,12 +52,20 @@ async function connectPools(limitsB: Record<string, number> = {}): Promise<void>
   await Promise.all([a.page.evaluate(() => window.scratch['transport']), b.page.evaluate(() => window.scratch['transport'])])
 }
 
+/** Arm the receiver first (bytes that arrive before onData is set would be lost), then send. */
+async function transfer(from: HarnessPeer, to: HarnessPeer, total: number): Promise<{ ms: number; intact: boolean }> {
+  await to.page.evaluate(async (total) => {
+    window.scratch['received'] = window.swarmdropHarness.transportBench.receiveAll((await window.scratch['transport']) as never, total)
+  }, total)
+  await from.page.evaluate(async (total) => window.swarmdropHarness.transportBench.sendAll((await window.scratch['transport']) as never, total), total)
+  return to.page.evaluate(() => window.scratch['received'] as Promise<{ ms: number; intact: boolean }>)
+}
+
 test('a PeerPool pair connects and streams bytes both ways intact, with back-pressure', async () => {
   await connectPools()
   const total = 8 * 1024 * 1024
-  const recvB = b.page.evaluate(async (total) => {
-    const h = window.swarmdropHarness
-    return h.transportBench.receiveAll((await window.scratch['transport']) as never, total)
+  await b.page.evaluate(async (total) => {
+    window.scratch['received'] = window.swarmdropHarness.transportBench.receiveAll((await window.scratch['transport']) as never, total)
   }, total)
   const sendA = await a.page.evaluate(async (total) => {
     const h = window.swarmdropHarness
@@ -75,16 +83,14 @@ test('a PeerPool pair connects and streams bytes both ways intact, with back-pre
     await h.transportBench.sendAll(t, total)
     return { refusals, maxQueued, hwm: h.webrtcTransport.DATA_CHANNEL_LIMITS.highWaterMark }
   }, total)
-  const got = await recvB
+  const got = await b.page.evaluate(() => window.scratch['received'] as Promise<{ ms: number; intact: boolean }>)
   expect(got.intact).toBe(true)
   expect(sendA.refusals).toBeGreaterThan(0)
   // The queue never grows past the high-water mark plus one 64 KiB write.
   expect(sendA.maxQueued).toBeLessThanOrEqual(sendA.hwm + 64 * 1024)
 
   // And back the other way, then close from B: A sees onClose.
-  const recvA = a.page.evaluate(async (total) => window.swarmdropHarness.transportBench.receiveAll((await window.scratch['transport']) as never, total), total)
-  await b.page.evaluate(async (total) => window.swarmdropHarness.transportBench.sendAll((await window.scratch['transport']) as never, total), total)
-  expect((await recvA).intact).toBe(true)
+  expect((await transfer(b, a, total)).intact).toBe(true)
   const closedA = a.page.evaluate(async () => {
     const t = (await window.scratch['transport']) as { onClose: ((r?: string) => void) | null }
     return new Promise<string>((ok) => (t.onClose = (r) => ok(r ?? '')))
@@ -111,4 +117,50 @@ test('the pool declines offers beyond its per-torrent cap and destroys unanswere
     return { madeBeyondCap, pendingBefore, declined, pendingAfter }
   }, HASH)
   expect(result).toEqual({ madeBeyondCap: 2, pendingBefore: 2, declined: null, pendingAfter: 0 })
+})
+
+/** Open a raw RTCDataChannel pair (no simple-peer) between A and B, stored as scratch.transport. */
+async function connectRaw(): Promise<void> {
+  const offerSdp = await a.page.evaluate(async () => {
+    const o = await window.swarmdropHarness.transportBench.rawOffer()
+    window.scratch['finish'] = o.finish
+    return o.sdp
+  })
+  const answerSdp = await b.page.evaluate(async (offerSdp) => {
+    const r = await window.swarmdropHarness.transportBench.rawAnswer(offerSdp)
+    window.scratch['transport'] = r.transport
+    return r.sdp
+  }, offerSdp)
+  await a.page.evaluate(async (answerSdp) => {
+    const finish = window.scratch['finish'] as (s: string) => Promise<unknown>
+    window.scratch['transport'] = finish(answerSdp)
+    await window.scratch['transport']
+  }, answerSdp)
+  await b.page.evaluate(() => window.scratch['transport'])
+}
+
+async function oneWay(from: HarnessPeer, to: HarnessPeer, total: number): Promise<number> {
+  const r = await transfer(from, to, total)
+  expect(r.intact).toBe(true)
+  return total / (r.ms / 1000) / 1e6
+}
+
+// The full measurement (docs/performance.md) is SWARMDROP_BENCH=1: 64 MiB per transfer, two rounds.
+// By default the spec moves 16 MiB once each way, to stay quick on a loaded machine.
+const benchMiB = process.env['SWARMDROP_BENCH'] ? 64 : 16
+const benchRounds = process.env['SWARMDROP_BENCH'] ? 2 : 1
+
+test(`measure: simple-peer (DataChannelTransport) against a raw RTCDataChannel, ${benchMiB} MiB each way`, async () => {
+  test.setTimeout(benchRounds * benchMiB * 4 * 1000 + 30_000)
+  const total = benchMiB * 1024 * 1024
+  const figures: Record<string, number[]> = { raw: [], 'simple-peer': [] }
+  for (let round = 0; round < benchRounds; round++) for (const kind of ['raw', 'simple-peer'] as const) {
+    if (kind === 'raw') await connectRaw()
+    else await connectPools()
+    figures[kind]!.push(await oneWay(a, b, total), await oneWay(b, a, total))
+    for (const p of [a, b]) await p.page.evaluate(async () => ((await window.scratch['transport']) as { close(): void }).close())
+  }
+  const line = Object.entries(figures).map(([k, v]) => `${k}: ${v.map((x) => x.toFixed(1)).join(', ')} MB/s`).join(' | ')
+  console.log(`[webrtc bench, ${benchMiB} MiB per transfer, A->B then B->A, 16 KiB sends, HWM 1 MiB] ${line}`)
+  test.info().annotations.push({ type: 'figures', description: line })
 })

@@ -85,7 +85,7 @@ export const haveOurTracker = existsSync(ourTrackerMain)
 
 /** Our tracker process (`npx tsx tracker/main.ts --port N`), ready when it prints its address. */
 export async function startOurTracker(port = 0): Promise<Running> {
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../node_modules/tsx/dist/cli.mjs'), ourTrackerMain, '--port', String(port)], {
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../node_modules/tsx/dist/cli.mjs'), ourTrackerMain, '--port', String(port), '--host', '127.0.0.1'], {
     cwd: resolve(import.meta.dirname, '../..'),
     stdio: ['ignore', 'pipe', 'pipe'],
   })

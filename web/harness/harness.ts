@@ -7,9 +7,14 @@ import * as peerPool from '../lib/peer-pool.ts'
 import * as trackerClient from '../lib/tracker-client.ts'
 import * as trackerSocket from '../lib/tracker-socket.ts'
 import * as webrtcTransport from '../lib/webrtc-transport.ts'
+import * as opfsStore from '../lib/opfs-store.ts'
+import * as opfsPaths from '../lib/opfs-paths.ts'
+import * as storageQuota from '../lib/storage-quota.ts'
+import * as opfsHelpers from './opfs-helpers.ts'
+import * as trackerPeer from './tracker-peer.ts'
 import * as transportBench from './transport-bench.ts'
 
-export const harness = { bytes, hash, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench }
+export const harness = { bytes, hash, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, storageQuota, opfsHelpers }
 export type Harness = typeof harness
 
 declare global {

@@ -1,0 +1,146 @@
+import { fileHandle, torrentDir } from './opfs-paths.ts'
+
+// The two ways of writing at a position in an OPFS file, behind one interface so opfs-store.ts can use
+// either and e2e/lib-opfs.spec.ts can measure both:
+// - 'writable': FileSystemWritableFileStream on the page (createWritable with keepExistingData, then a
+//   positional write, then close to commit);
+// - 'worker': a dedicated worker holding a FileSystemSyncAccessHandle per file (in-place writes; sync
+//   handles exist only in workers). See opfs-worker.ts.
+
+export interface StoredFileSpec {
+  path: readonly string[]
+  length: number
+}
+
+export interface FileBackend {
+  /** Create missing files at their full length. Returns each file's size before opening. */
+  open(infoHashHex: string, files: readonly StoredFileSpec[]): Promise<number[]>
+  write(fileIndex: number, offset: number, data: Uint8Array): Promise<void>
+  read(fileIndex: number, offset: number, length: number): Promise<Uint8Array>
+  /** Make written data durable. */
+  flush(): Promise<void>
+  /** Release the files (sync handles hold an exclusive lock). */
+  close(): Promise<void>
+}
+
+export type BackendKind = 'writable' | 'worker'
+
+export class WritableBackend implements FileBackend {
+  #handles: FileSystemFileHandle[] = []
+
+  async open(infoHashHex: string, files: readonly StoredFileSpec[]): Promise<number[]> {
+    const dir = await torrentDir(infoHashHex, true)
+    const sizes: number[] = []
+    for (const f of files) {
+      const h = await fileHandle(dir, f.path, true)
+      const size = (await h.getFile()).size
+      if (size !== f.length) {
+        const w = await h.createWritable({ keepExistingData: true })
+        await w.truncate(f.length)
+        await w.close()
+      }
+      this.#handles.push(h)
+      sizes.push(size)
+    }
+    return sizes
+  }
+
+  async write(fileIndex: number, offset: number, data: Uint8Array): Promise<void> {
+    const w = await this.#handle(fileIndex).createWritable({ keepExistingData: true })
+    try {
+      await w.write({ type: 'write', position: offset, data: data as Uint8Array<ArrayBuffer> })
+      await w.close()
+    } catch (err) {
+      await w.abort().catch(() => {})
+      throw err
+    }
+  }
+
+  async read(fileIndex: number, offset: number, length: number): Promise<Uint8Array> {
+    const file = await this.#handle(fileIndex).getFile()
+    return new Uint8Array(await file.slice(offset, offset + length).arrayBuffer())
+  }
+
+  async flush(): Promise<void> {
+    // close() of each writable already committed its write.
+  }
+
+  async close(): Promise<void> {
+    this.#handles = []
+  }
+
+  #handle(i: number): FileSystemFileHandle {
+    const h = this.#handles[i]
+    if (!h) throw new RangeError(`no file ${i}`)
+    return h
+  }
+}
+
+type WorkerRequest =
+  | { op: 'open'; infoHashHex: string; files: StoredFileSpec[] }
+  | { op: 'write'; fileIndex: number; offset: number; data: Uint8Array }
+  | { op: 'read'; fileIndex: number; offset: number; length: number }
+  | { op: 'flush' }
+  | { op: 'close' }
+
+export type WorkerMessage = WorkerRequest & { id: number; session: number }
+export type WorkerReply = { id: number; ok: true; value?: unknown } | { id: number; ok: false; error: string; name: string }
+
+/** One worker serves every torrent of the page; each open backend is a session in it. */
+let sharedWorker: { worker: Worker; pending: Map<number, (r: WorkerReply) => void>; nextId: number; nextSession: number } | null = null
+
+function worker() {
+  if (!sharedWorker) {
+    const w = new Worker(new URL('./opfs-worker.ts', import.meta.url), { type: 'module', name: 'swarmdrop-opfs' })
+    const pending = new Map<number, (r: WorkerReply) => void>()
+    w.onmessage = (e: MessageEvent<WorkerReply>) => {
+      const done = pending.get(e.data.id)
+      pending.delete(e.data.id)
+      done?.(e.data)
+    }
+    sharedWorker = { worker: w, pending, nextId: 1, nextSession: 1 }
+  }
+  return sharedWorker
+}
+
+export class WorkerBackend implements FileBackend {
+  #session = worker().nextSession++
+
+  #call<T>(req: WorkerRequest, transfer: Transferable[] = []): Promise<T> {
+    const w = worker()
+    const id = w.nextId++
+    return new Promise<T>((resolve, reject) => {
+      w.pending.set(id, (r) => {
+        if (r.ok) resolve(r.value as T)
+        else reject(new DOMException(r.error, r.name))
+      })
+      w.worker.postMessage({ ...req, id, session: this.#session } satisfies WorkerMessage, transfer)
+    })
+  }
+
+  open(infoHashHex: string, files: readonly StoredFileSpec[]): Promise<number[]> {
+    return this.#call({ op: 'open', infoHashHex, files: files.map((f) => ({ path: [...f.path], length: f.length })) })
+  }
+
+  write(fileIndex: number, offset: number, data: Uint8Array): Promise<void> {
+    // Copy: the caller keeps its buffer (the engine may still serve it), the copy is transferred.
+    const copy = data.slice()
+    return this.#call({ op: 'write', fileIndex, offset, data: copy }, [copy.buffer])
+  }
+
+  read(fileIndex: number, offset: number, length: number): Promise<Uint8Array> {
+    return this.#call({ op: 'read', fileIndex, offset, length })
+  }
+
+  flush(): Promise<void> {
+    return this.#call({ op: 'flush' })
+  }
+
+  close(): Promise<void> {
+    return this.#call({ op: 'close' })
+  }
+}
+
+export function createBackend(kind: BackendKind): FileBackend {
+  return kind === 'worker' ? new WorkerBackend() : new WritableBackend()
+}

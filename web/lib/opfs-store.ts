@@ -1,0 +1,165 @@
+import type { PieceStore } from '../../shared/engine/ports.ts'
+import { createBackend, type BackendKind, type FileBackend, type StoredFileSpec } from './opfs-file-backend.ts'
+import { fileHandle, torrentDir } from './opfs-paths.ts'
+import { fileStarts, piecesOfFile, spansOf } from './file-spans.ts'
+import { ensureRoomFor } from './storage-quota.ts'
+
+// The engine's PieceStore on OPFS: verified pieces are written at their position in the torrent's own
+// files (opfs-paths.ts says why one OPFS file per torrent file), reads serve uploads, and the set of
+// verified pieces is a bitfield persisted through `persistence` (the library keeps it in IndexedDB,
+// saved debounced). Nothing here holds more than one piece in memory.
+//
+// A bit is set only after its piece's bytes were written, so the persisted bitfield may lag the data
+// (a piece fetched twice after a crash) but never lead it (a piece claimed that is not there).
+
+export interface BitfieldPersistence {
+  load(): Promise<Uint8Array | null>
+  /** Called after every verified write; the implementation debounces. */
+  save(bitfield: Uint8Array): void
+  /** Write out a pending save now. */
+  flush(): Promise<void>
+}
+
+export interface TorrentLayout {
+  infoHashHex: string
+  pieceLength: number
+  files: readonly StoredFileSpec[]
+}
+
+export interface OpenOptions {
+  /** Default: 'worker' (sync access handles; measured faster, see docs/performance.md). */
+  backend?: BackendKind
+  persistence?: BitfieldPersistence
+  /** Skip the quota check (tests of the store itself). */
+  skipQuotaCheck?: boolean
+}
+
+export class OpfsPieceStore implements PieceStore {
+  readonly layout: TorrentLayout
+  readonly pieceCount: number
+  readonly totalLength: number
+  #starts: number[]
+  #backend: FileBackend
+  #bits: Uint8Array
+  #persistence: BitfieldPersistence | null
+  #closed = false
+
+  private constructor(layout: TorrentLayout, backend: FileBackend, bits: Uint8Array, persistence: BitfieldPersistence | null) {
+    this.layout = layout
+    this.#starts = fileStarts(layout.files.map((f) => f.length))
+    this.totalLength = this.#starts[this.#starts.length - 1]!
+    this.pieceCount = Math.ceil(this.totalLength / layout.pieceLength)
+    this.#backend = backend
+    this.#bits = bits
+    this.#persistence = persistence
+  }
+
+  /**
+   * Open (creating files as needed) a torrent's storage. Checks the quota first for whatever is not
+   * yet on disk and throws QuotaError (storage-quota.ts) before creating anything when it will not fit.
+   */
+  static async open(layout: TorrentLayout, options: OpenOptions = {}): Promise<OpfsPieceStore> {
+    if (!Number.isSafeInteger(layout.pieceLength) || layout.pieceLength <= 0) throw new RangeError('bad piece length')
+    const total = layout.files.reduce((n, f) => n + f.length, 0)
+    if (!options.skipQuotaCheck) await ensureRoomFor(Math.max(0, total - (await bytesOnDisk(layout))))
+    const backend = createBackend(options.backend ?? 'worker')
+    const sizesBefore = await backend.open(layout.infoHashHex, layout.files)
+    const pieceCount = Math.ceil(total / layout.pieceLength)
+    const bits = new Uint8Array(Math.ceil(pieceCount / 8))
+    const saved = await options.persistence?.load()
+    if (saved && saved.length === bits.length) bits.set(saved)
+    const store = new OpfsPieceStore(layout, backend, bits, options.persistence ?? null)
+    // A file that was missing or short lost its pieces (cleared site data, a failed write): forget them.
+    sizesBefore.forEach((size, i) => {
+      if (size >= layout.files[i]!.length) return
+      const range = piecesOfFile(store.#starts, i, layout.pieceLength)
+      if (range) for (let p = range[0]; p <= range[1]; p++) store.#clear(p)
+    })
+    return store
+  }
+
+  pieceSize(index: number): number {
+    if (!Number.isInteger(index) || index < 0 || index >= this.pieceCount) throw new RangeError(`no piece ${index}`)
+    return Math.min(this.layout.pieceLength, this.totalLength - index * this.layout.pieceLength)
+  }
+
+  has(index: number): boolean {
+    return ((this.#bits[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0
+  }
+
+  /** A copy of the bitfield (BEP 3 order: piece 0 is the high bit of byte 0). */
+  bitfield(): Uint8Array {
+    return this.#bits.slice()
+  }
+
+  async verified(): Promise<Iterable<number>> {
+    const out: number[] = []
+    for (let i = 0; i < this.pieceCount; i++) if (this.has(i)) out.push(i)
+    return out
+  }
+
+  async write(index: number, data: Uint8Array): Promise<void> {
+    this.#open()
+    if (data.byteLength !== this.pieceSize(index)) throw new RangeError(`piece ${index} is ${this.pieceSize(index)} bytes, got ${data.byteLength}`)
+    for (const s of spansOf(this.#starts, index * this.layout.pieceLength, data.byteLength)) {
+      await this.#backend.write(s.fileIndex, s.fileOffset, data.subarray(s.rangeOffset, s.rangeOffset + s.length))
+    }
+    this.#bits[index >> 3]! |= 0x80 >> (index & 7)
+    this.#persistence?.save(this.bitfield())
+  }
+
+  async read(index: number, begin: number, length: number): Promise<Uint8Array> {
+    this.#open()
+    const size = this.pieceSize(index)
+    if (!this.has(index)) throw new RangeError(`piece ${index} is not stored`)
+    if (!Number.isInteger(begin) || !Number.isInteger(length) || begin < 0 || length < 0 || begin + length > size) throw new RangeError(`read ${begin}+${length} outside piece ${index}`)
+    const spans = spansOf(this.#starts, index * this.layout.pieceLength + begin, length)
+    if (spans.length === 1) return this.#backend.read(spans[0]!.fileIndex, spans[0]!.fileOffset, length)
+    const out = new Uint8Array(length)
+    for (const s of spans) out.set(await this.#backend.read(s.fileIndex, s.fileOffset, s.length), s.rangeOffset)
+    return out
+  }
+
+  /** Flush data, then the bitfield, then release the files (sync handles lock them). */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#backend.flush()
+    await this.#persistence?.flush()
+    await this.#backend.close()
+  }
+
+  /** The OPFS file of `fileIndex`, for save.ts. Close the store first with the worker backend. */
+  async file(fileIndex: number): Promise<File> {
+    const spec = this.layout.files[fileIndex]
+    if (!spec) throw new RangeError(`no file ${fileIndex}`)
+    return (await fileHandle(await torrentDir(this.layout.infoHashHex, false), spec.path, false)).getFile()
+  }
+
+  #clear(index: number): void {
+    this.#bits[index >> 3]! &= ~(0x80 >> (index & 7))
+  }
+
+  #open(): void {
+    if (this.#closed) throw new Error('store is closed')
+  }
+}
+
+/** Bytes of this torrent already allocated in OPFS (files are created at full length). */
+async function bytesOnDisk(layout: TorrentLayout): Promise<number> {
+  let dir: FileSystemDirectoryHandle
+  try {
+    dir = await torrentDir(layout.infoHashHex, false)
+  } catch {
+    return 0
+  }
+  let n = 0
+  for (const f of layout.files) {
+    try {
+      n += Math.min(f.length, (await (await fileHandle(dir, f.path, false)).getFile()).size)
+    } catch {
+      /* missing: nothing on disk */
+    }
+  }
+  return n
+}
