@@ -70,6 +70,12 @@ describe('decode: valid input', () => {
     const v = decode(input) as Uint8Array
     input[2] = 0x7a
     expect(toBinaryString(v)).toBe('abc')
+    // Node Buffers too, whose slice() would share memory; and values are plain Uint8Arrays.
+    const buf = Buffer.from('3:abc', 'latin1')
+    const w = decode(buf) as Uint8Array
+    buf[2] = 0x7a
+    expect(toBinaryString(w)).toBe('abc')
+    expect(Buffer.isBuffer(w)).toBe(false)
   })
 })
 

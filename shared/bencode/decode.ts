@@ -178,7 +178,8 @@ class Decoder {
         value = this.readInt()
       } else if (c >= CH_0 && c <= CH_9) {
         this.readStringSpan()
-        value = bytes.slice(this.strStart, this.strEnd)
+        // A copy, and a plain Uint8Array even when the input is a Node Buffer (whose slice() is a view).
+        value = new Uint8Array(bytes.subarray(this.strStart, this.strEnd))
       } else if (c === CH_l || c === CH_d) {
         if (stack.length >= this.maxDepth) throw new BencodeError(`nesting deeper than ${this.maxDepth}`, this.pos)
         stack.push(c === CH_l ? { kind: 'list', start: this.pos, items: [] } : { kind: 'dict', start: this.pos, map: new Map(), key: null, keyOffset: this.pos })

@@ -3,7 +3,7 @@ import { parseInfo, parseTorrent, pieceLengthOf } from './index.ts'
 import type { Metainfo } from './index.ts'
 import { BencodeError, MetainfoError } from '../errors.ts'
 import { fromBinaryString, fromHex, toHex } from '../bytes.ts'
-import { baseInfo, fixture, fixtureTorrentNames, multiInfo, nodeSha1Hex, torrentOf } from './test-support/fixtures.ts'
+import { baseInfo, fixture, fixtureTorrentNames, nodeSha1Hex, torrentOf } from './test-support/fixtures.ts'
 
 // The info hashes published with the fixtures (shared/spec/peer-wire.md, "Test vectors").
 const KNOWN: Record<string, string> = {

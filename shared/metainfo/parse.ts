@@ -75,7 +75,8 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
   if (!isDict(top)) throw new MetainfoError('a .torrent file must be a bencoded dict')
   const span = spans.get('info')
   if (span === undefined) throw new MetainfoError('the torrent has no info dict')
-  const infoBytes = bytes.slice(span.start, span.end)
+  // A plain copy (a Node Buffer's slice() would be a view of the caller's buffer).
+  const infoBytes = new Uint8Array(bytes.subarray(span.start, span.end))
   const { infoHash, infoHashHex } = await hashInfo(infoBytes)
   const info = readInfoDict(top.get('info')!, infoBytes, infoHash, infoHashHex)
 
@@ -94,7 +95,7 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
  * bytes must hash to it (the magnet link's hash) or a MetainfoError is thrown.
  */
 export async function parseInfo(infoBytes: Uint8Array, expectedInfoHash?: Uint8Array): Promise<TorrentInfo> {
-  const own = infoBytes.slice()
+  const own = new Uint8Array(infoBytes)
   const { infoHash, infoHashHex } = await hashInfo(own)
   if (expectedInfoHash !== undefined && !bytesEqual(infoHash, expectedInfoHash)) {
     throw new MetainfoError(`metadata hashes to ${infoHashHex}, not the expected ${toHex(expectedInfoHash)}`)
