@@ -27,6 +27,10 @@ async function mktorrent(target: string, log2PieceLength: number, extra: string[
 }
 
 describe('createTorrent matches Debian mktorrent byte for byte in info', () => {
+  it('fails, never skips, when a tool is missing, saying what to install', () => {
+    expect(() => requireTool('/usr/bin/no-such-tool-here', 'no-such-package')).toThrow(/apt-get install -y no-such-package/)
+  })
+
   it('for a random single file', async () => {
     const file = join(tmp, 'single.bin')
     writeFileSync(file, randomBytes(300_001))
