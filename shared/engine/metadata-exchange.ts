@@ -31,6 +31,9 @@ export class MetadataFetcher {
   private readonly pending = new Map<number, { session: number; at: number }>()
   private readonly refused = new Set<number>()
   private busy = false
+  /** After a failed assembly, fetch from one peer at a time so a liar is identified. */
+  private soloPeer: number | null = null
+  private suspectMode = false
   failures = 0
   readonly sources = new Set<number>()
 
@@ -43,13 +46,15 @@ export class MetadataFetcher {
 
   private offers(s: PeerSession): boolean {
     const ext = s.peerExtensions
+    if (this.soloPeer !== null && s.id !== this.soloPeer) return false
     return !!ext && !!ext.m[METADATA_EXTENSION] && ext.metadataSize === this.size && !this.refused.has(s.id) && s.ready
   }
 
   /** A peer's extended handshake: the first plausible metadata_size is the one we fetch. */
   peerOffered(s: PeerSession): void {
     const size = s.peerExtensions?.metadataSize
-    if (this.size !== null || size === undefined) return
+    if (this.size !== null || size === undefined || this.refused.has(s.id)) return
+    if (this.soloPeer !== null && this.soloPeer !== s.id) return
     if (!Number.isInteger(size) || size <= 0 || size > this.limits.maxMetadataSize) return
     this.size = size
     this.pieces = new Array<Uint8Array | null>(metadataPieceCount(size)).fill(null)
@@ -59,7 +64,14 @@ export class MetadataFetcher {
   fill(sessions: Iterable<PeerSession>, now: number): void {
     if (this.busy) return
     const all = [...sessions]
-    if (this.size === null) for (const s of all) this.peerOffered(s)
+    if (this.size === null) {
+      if (this.suspectMode) {
+        // Next candidate for a single-source attempt: the first peer offering metadata we have not refused.
+        const next = all.find((s) => s.ready && !!s.peerExtensions?.m[METADATA_EXTENSION] && s.peerExtensions.metadataSize !== undefined && !this.refused.has(s.id))
+        this.soloPeer = next?.id ?? null
+      }
+      for (const s of all) this.peerOffered(s)
+    }
     if (this.size === null) return
     for (const [piece, p] of this.pending) if (now - p.at >= this.limits.metadataRequestTimeoutMs) this.pending.delete(piece)
     const peers = all.filter((s) => this.offers(s))
@@ -77,6 +89,11 @@ export class MetadataFetcher {
         break
       }
     }
+  }
+
+  /** A peer left: its outstanding pieces go to others at once. */
+  peerLeft(s: PeerSession): void {
+    for (const [piece, p] of this.pending) if (p.session === s.id) this.pending.delete(piece)
   }
 
   message(s: PeerSession, m: MetadataMessage): void {
@@ -101,11 +118,15 @@ export class MetadataFetcher {
     const digest = await this.hasher.sha1(bytes)
     this.busy = false
     if (bytesEqual(digest, this.infoHash)) return this.done(bytes)
-    // Someone lied: start over. (Peers that sent pieces are not told apart; a persistent liar
-    // only costs retries, and sizes from other peers get a chance.)
+    // Someone lied. If one peer sent everything, it is the liar; otherwise start over fetching from
+    // one peer at a time, so the next failure names its sender.
     this.failures++
+    if (this.sources.size === 1) for (const id of this.sources) this.refused.add(id)
+    this.suspectMode = true
+    this.soloPeer = null
     this.size = null
     this.pieces = []
+    this.pending.clear()
     this.sources.clear()
   }
 }

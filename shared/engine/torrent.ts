@@ -225,6 +225,7 @@ export class Torrent implements SessionHost {
     this.closedPeers.push({ id: s.id, peerId: s.remotePeerId ? toHex(s.remotePeerId) : null, reason })
     if (this.closedPeers.length > this.limits.maxPeers) this.closedPeers.shift()
     this.downloader?.peerLeft(s)
+    this.fetcher?.peerLeft(s)
     this.emit({ type: 'peer', id: s.id, event: 'closed', reason })
     if (!this.destroyed) this.refreshAll()
   }
