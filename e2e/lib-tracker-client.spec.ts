@@ -59,12 +59,12 @@ async function meetAndTalk(browser: Parameters<typeof openPeer>[0], trackerUrl: 
 }
 
 test('two contexts find each other through bittorrent-tracker and open a data channel', async ({ browser }) => {
-  const tracker = await startBittorrentTracker()
+  const tracker = await startBittorrentTracker({ intervalMs: 150_000 })
   try {
     await meetAndTalk(browser, tracker.url)
-    // bittorrent-tracker's interval (120 s) was adopted.
+    // The tracker's interval (150 s / 5 for WebSocket clients = 30 s, not our default 120 s) was adopted.
     const p = opened[0]!
-    expect((await status(p, HASH1))[0]!.intervalS).toBe(120)
+    expect((await status(p, HASH1))[0]!.intervalS).toBe(30)
   } finally {
     await tracker.close()
   }
@@ -94,6 +94,25 @@ test('torrents share one socket per tracker URL; several trackers are all announ
   } finally {
     await t1.close()
     await t2.close()
+  }
+})
+
+test('announces started, then periodically at the interval, then completed and stopped', async ({ browser }) => {
+  test.setTimeout(60_000)
+  // 50 s / 5 = a 10 s interval for WebSocket clients: the shortest we accept (TRACKER_CLIENT_LIMITS).
+  const tracker = await startBittorrentTracker({ intervalMs: 50_000 })
+  try {
+    const a = await peer(browser)
+    await join(a, HASH1, [tracker.url])
+    await expect.poll(() => tracker.events.join(' ')).toBe('start')
+    await expect.poll(() => tracker.events.join(' '), { timeout: 15_000 }).toBe('start update')
+    await a.page.evaluate((hash) => (window.scratch['peer'] as TP).clients.get(hash)!.complete(), HASH1)
+    await expect.poll(() => tracker.events.join(' ')).toBe('start update complete')
+    await a.page.evaluate((hash) => (window.scratch['peer'] as TP).clients.get(hash)!.stop(), HASH1)
+    await expect.poll(() => tracker.events.join(' ')).toBe('start update complete stop')
+    expect((await status(a, HASH1))[0]!.state).toBe('stopped')
+  } finally {
+    await tracker.close()
   }
 })
 

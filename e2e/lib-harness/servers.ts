@@ -49,13 +49,15 @@ function closeServer(server: Server): Promise<void> {
 }
 
 export interface BtTracker extends Running {
+  /** Announce events the server saw, in order: 'start', 'update', 'complete', 'stop'. */
+  events: string[]
   /** WebSocket connections ever accepted, and those open now. */
   connections: { total: number; open: Set<{ terminate(): void }> }
 }
 
-/** bittorrent-tracker 11's server, WebSocket only. `port` 0 picks one; pass a port to restart on it. */
-export async function startBittorrentTracker(options: { port?: number; filter?: (infoHash: string, params: unknown, cb: (err: Error | null) => void) => void } = {}): Promise<BtTracker> {
-  const server = new TrackerServer({ udp: false, http: false, ws: true, stats: false, interval: 120_000, filter: options.filter })
+/** bittorrent-tracker 11's server, WebSocket only. It tells ws clients intervalMs/5 (default 600 s -> 120 s). `port` 0 picks one; pass a port to restart on it. */
+export async function startBittorrentTracker(options: { port?: number; intervalMs?: number; filter?: (infoHash: string, params: unknown, cb: (err: Error | null) => void) => void } = {}): Promise<BtTracker> {
+  const server = new TrackerServer({ udp: false, http: false, ws: true, stats: false, interval: options.intervalMs, filter: options.filter })
   await new Promise<void>((ok, fail) => {
     server.once('error', fail)
     server.listen(options.port ?? 0, '127.0.0.1', () => ok())
@@ -67,9 +69,12 @@ export async function startBittorrentTracker(options: { port?: number; filter?: 
     connections.open.add(socket)
     socket.once('close', () => connections.open.delete(socket))
   })
+  const events: string[] = []
+  for (const e of ['start', 'update', 'complete', 'stop']) server.on(e, () => events.push(e))
   return {
     url: `ws://127.0.0.1:${port}`,
     port,
+    events,
     connections,
     close: () =>
       new Promise<void>((ok) => {
