@@ -25,6 +25,10 @@ export interface Limits {
   maxPeers: number
   /** Pieces another peer's `have`s / allowed-fast / suggest may make us remember. */
   maxAllowedFast: number
+  /** `have`s remembered from a peer before a magnet's piece count is known. */
+  maxPendingHaves: number
+  /** Peer ids remembered as banned (oldest forgotten first). */
+  maxBanned: number
   /** Late pieces tolerated for requests we cancelled (endgame); remembered per peer. */
   maxCancelledRemembered: number
   handshakeTimeoutMs: number
@@ -64,6 +68,8 @@ export const defaultLimits: Limits = {
   maxPeers: 64,
   maxAllowedFast: 64,
   maxCancelledRemembered: 512,
+  maxPendingHaves: 16_384,
+  maxBanned: 1_000,
   handshakeTimeoutMs: 15_000,
   requestTimeoutMs: 30_000,
   idleTimeoutMs: 180_000,

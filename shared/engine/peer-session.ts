@@ -69,6 +69,7 @@ export class PeerSession {
   readonly incoming: BlockRef[] = []
   writeBlocked = false
   closed = false
+  cancelsSent = 0
   private readonly decoder: WireDecoder
   private handshaken = false
   private sawPieces = false
@@ -151,6 +152,7 @@ export class PeerSession {
     const k = key(ref.index, ref.begin)
     if (!this.outgoing.delete(k)) return
     this.remember(k)
+    this.cancelsSent++
     this.send({ type: 'cancel', ...ref })
   }
 

@@ -55,7 +55,7 @@ export class PeerState {
       if (index >= this.pieces.length) throw new ProtocolError(`have ${index} beyond ${this.pieces.length} pieces`)
       return this.pieces.set(index)
     }
-    if (this.pendingHaves.size < limits.maxPeerRequestQueue * 64) this.pendingHaves.add(index)
+    if (this.pendingHaves.size < limits.maxPendingHaves) this.pendingHaves.add(index)
     return false
   }
 

@@ -281,6 +281,10 @@ export class Torrent implements SessionHost {
   private ban(peerId: string): void {
     if (this.banned.has(peerId)) return
     this.banned.add(peerId)
+    if (this.banned.size > this.limits.maxBanned) {
+      const oldest = this.banned.values().next().value
+      if (oldest !== undefined) this.banned.delete(oldest)
+    }
     this.emit({ type: 'banned', peerId })
     for (const s of [...this.sessions.values()]) if (s.remotePeerId && toHex(s.remotePeerId) === peerId) s.close('banned: bad data')
   }
