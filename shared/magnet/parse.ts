@@ -42,7 +42,7 @@ export function parseMagnet(uri: string): MagnetLink {
   if (params.length > MAX_PARAMS) throw new MagnetError(`magnet: ${params.length} parameters, limit ${MAX_PARAMS}`)
 
   const link: MagnetLink = { trackers: [], webSeeds: [], exactSources: [], peers: [] }
-  const select = new Set<number>()
+  const ranges: [number, number][] = []
   let sawSelect = false
   for (const param of params) {
     const eq = param.indexOf('=')
@@ -73,14 +73,14 @@ export function parseMagnet(uri: string): MagnetLink {
         break
       case 'so':
         sawSelect = true
-        readSelect(select, percentDecode(raw, 'so'))
+        readSelect(ranges, percentDecode(raw, 'so'))
         break
       default:
         break // unknown keys (kt, mt, as, ...) are not ours to reject
     }
   }
   if (!link.infoHash && !link.infoHashV2) throw new MagnetError('magnet: no xt=urn:btih: or xt=urn:btmh: info hash')
-  if (sawSelect) link.select = [...select].sort((a, b) => a - b)
+  if (sawSelect) link.select = expandRanges(ranges)
   return link
 }
 
@@ -105,8 +105,8 @@ function readExactTopic(link: MagnetLink, xt: string): void {
   // Other urns (ed2k, sha1, ...) name other networks: ignored.
 }
 
-/** BEP 53: "0,2,4-6" -> 0, 2, 4, 5, 6. */
-function readSelect(select: Set<number>, value: string): void {
+/** BEP 53: "0,2,4-6" -> [0, 2], [2, 2], [4, 6] (inclusive ranges, expanded later). */
+function readSelect(ranges: [number, number][], value: string): void {
   for (const part of value.split(',')) {
     const m = /^(\d{1,10})(?:-(\d{1,10}))?$/.exec(part)
     if (!m) throw new MagnetError(`magnet: so: "${part.slice(0, 32)}" is not an index or a range`)
@@ -114,10 +114,27 @@ function readSelect(select: Set<number>, value: string): void {
     const to = m[2] === undefined ? from : Number(m[2])
     if (to < from) throw new MagnetError(`magnet: so: range ${from}-${to} runs backwards`)
     if (to > MAX_FILE_INDEX) throw new MagnetError(`magnet: so: file index ${to} above ${MAX_FILE_INDEX}`)
-    if (to - from + 1 > MAX_SELECTED) throw new MagnetError(`magnet: so selects more than ${MAX_SELECTED} files`)
-    for (let i = from; i <= to; i++) {
-      select.add(i)
-      if (select.size > MAX_SELECTED) throw new MagnetError(`magnet: so selects more than ${MAX_SELECTED} files`)
-    }
+    ranges.push([from, to])
   }
+}
+
+/** Merges overlapping ranges first, so repeated or overlapping ranges cost nothing to expand. */
+function expandRanges(ranges: [number, number][]): number[] {
+  ranges.sort((a, b) => a[0] - b[0])
+  const merged: [number, number][] = []
+  let total = 0
+  for (const [from, to] of ranges) {
+    const last = merged[merged.length - 1]
+    if (last && from <= last[1] + 1) {
+      total += Math.max(0, to - last[1])
+      last[1] = Math.max(last[1], to)
+    } else {
+      merged.push([from, to])
+      total += to - from + 1
+    }
+    if (total > MAX_SELECTED) throw new MagnetError(`magnet: so selects more than ${MAX_SELECTED} files`)
+  }
+  const out: number[] = []
+  for (const [from, to] of merged) for (let i = from; i <= to; i++) out.push(i)
+  return out
 }
