@@ -1,13 +1,13 @@
-// One client WebSocket and what the tracker knows about it: the peers it owns (one per swarm it is
-// in), its token bucket, and its heartbeat flag. Kept small on purpose: at 10k idle sockets every
-// field counts (see bench/tracker), so no closures per socket; listeners are shared functions.
+// One client connection and what the tracker knows about it: the peers it owns (one per swarm it is
+// in), its token bucket, its heartbeat flag, the WebSocket reader's state and the frames waiting to
+// be written this turn. Kept small on purpose: at 10k idle sockets every field counts (bench/tracker),
+// so no closures per socket; the socket's listeners are shared functions.
 
-import type { WebSocket } from 'ws'
+import type { Duplex } from 'node:stream'
 import type { Peer } from './swarms.ts'
+import type { FrameState } from './websocket.ts'
 
-const OPEN = 1
-
-export class Conn {
+export class Conn implements FrameState {
   /** Peers this socket announced, one per swarm (null until the first announce). */
   peers: Peer[] | null = null
   tokens: number
@@ -18,8 +18,15 @@ export class Conn {
   alive = true
   lastMessageAt: number
   closed = false
+  /** Messages queued this event-loop turn; written as one buffer (tracker.ts flush). */
+  outbox: string[] | null = null
+  // FrameState (websocket.ts)
+  rest: Buffer | null = null
+  fragments: Buffer[] | null = null
+  fragmentBytes = 0
+  fragmentOpcode = 0
 
-  constructor(readonly ws: WebSocket, readonly ip: string, burst: number, now: number) {
+  constructor(readonly socket: Duplex, readonly ip: string, burst: number, now: number) {
     this.tokens = burst
     this.refilledAt = now
     this.lastMessageAt = now
@@ -34,18 +41,6 @@ export class Conn {
     }
     if (this.tokens < 1) return false
     this.tokens -= 1
-    return true
-  }
-
-  /** Send unless closed; a socket that stopped reading (queue past maxBuffered) is dropped instead. */
-  send(text: string, maxBuffered: number): boolean {
-    const ws = this.ws
-    if (this.closed || ws.readyState !== OPEN) return false
-    if (ws.bufferedAmount > maxBuffered) {
-      ws.terminate()
-      return false
-    }
-    ws.send(text)
     return true
   }
 

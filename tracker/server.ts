@@ -9,12 +9,12 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer } from 'ws'
 import type { Config } from './config.ts'
 import { createLogger, type Logger } from './log.ts'
 import { MessageRate, createMetrics, stats } from './metrics.ts'
 import { StaticFiles, securityHeaders } from './static.ts'
 import { Tracker } from './tracker.ts'
+import { acceptHandshake, handshakeProblem } from './websocket.ts'
 
 export interface RunningServer {
   port: number
@@ -96,17 +96,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ? createHttpsServer({ cert: readFileSync(config.tlsCert as string), key: readFileSync(config.tlsKey as string) }, onRequest)
     : createHttpServer(onRequest)
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false, // deflate state costs ~300 KB per socket (ws docs); offers are small
-    clientTracking: false, // we track sockets ourselves (Tracker.conns)
-    maxPayload: config.limits.maxMessageBytes,
-  })
-  wss.on('error', err => log.warn('websocket server error', { error: String(err) }))
-
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     const ip = clientAddress(req, config.trustProxy)
+    const problem = handshakeProblem(req)
+    if (problem !== null) {
+      tracker.counters.connectionsRejected++
+      return refuseUpgrade(socket, 400, 'Bad Request')
+    }
     const origin = req.headers.origin
     if ((config.allowOrigins.length > 0 && (origin === undefined || !config.allowOrigins.includes(origin))) ||
         (origin !== undefined && config.denyOrigins.includes(origin))) {
@@ -120,9 +117,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       log.debug('connection refused', { ip, why: room })
       return room === 'full' ? refuseUpgrade(socket, 503, 'Service Unavailable') : refuseUpgrade(socket, 429, 'Too Many Requests')
     }
-    wss.handleUpgrade(req, socket, head, ws => {
-      tracker.attach(ws, ip)
-    })
+    socket.removeAllListeners('error')
+    acceptHandshake(req, socket)
+    tracker.attach(socket, ip, head)
   })
   server.on('clientError', (_err, socket: Duplex) => {
     if ((socket as Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
@@ -137,6 +134,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const heartbeatEvery = Math.max(250, config.timing.heartbeat * 1000)
   const timer = setInterval(() => {
     rate.sample(tracker.counters.messages, Date.now())
+    tracker.reapClosing()
     sinceHeartbeat += tickMs
     sinceExpiry += tickMs
     if (sinceHeartbeat >= heartbeatEvery) {
@@ -169,7 +167,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       tracker.closeAll()
       server.close(() => resolvePromise())
       server.closeAllConnections()
-      wss.close()
     })
     return closing
   }

@@ -4,7 +4,8 @@
 // first announced it in a swarm, answers are relayed only for a fresh offer that was relayed to the
 // answerer, a closed socket leaves every swarm at once, and every client-controlled quantity is bounded.
 
-import type { RawData, WebSocket } from 'ws'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { Conn } from './connection.ts'
 import type { Limits, Timing } from './limits.ts'
 import type { Logger } from './log.ts'
@@ -13,6 +14,7 @@ import {
   type AnnounceRequest, type AnswerRequest, type Invalid, type ScrapeEntry, type ScrapeRequest,
 } from './protocol.ts'
 import { Peer, SwarmRegistry, rememberOffer, takeOffer } from './swarms.ts'
+import { CloseCode, PING, encodeClose, encodeControlFrame, encodeTextFrames, readFrames, type FrameSink } from './websocket.ts'
 
 /** Running totals since start; metrics.ts and /stats read them. */
 export interface TrackerCounters {
@@ -31,25 +33,35 @@ export interface TrackerCounters {
 }
 
 const CONN = Symbol('swarmdrop.conn')
-type TrackedSocket = WebSocket & { [CONN]?: Conn }
+type TrackedSocket = Duplex & { [CONN]?: Conn }
 
-/** Close codes (RFC 6455 section 7.4.1). */
-const GOING_AWAY = 1001
-const POLICY_VIOLATION = 1008
+/** Messages queued for one socket within one event-loop turn; past it the socket is too slow. */
+const MAX_OUTBOX = 1024
 
 export class Tracker {
   readonly registry = new SwarmRegistry()
   readonly conns = new Set<Conn>()
   readonly connsPerIp = new Map<string, number>()
+  /** Sockets we sent a close frame on, waiting for the client to close; bounded by connections. */
+  readonly closing = new Map<Duplex, number>()
   readonly counters: TrackerCounters = {
     messages: 0, announces: 0, answers: 0, scrapes: 0, offersRelayed: 0, answersRelayed: 0, failures: 0,
     rateLimited: 0, connectionsOpened: 0, connectionsRejected: 0, heartbeatDrops: 0, peersExpired: 0,
   }
   private readonly intervalSeconds: number
   // Listeners shared by every socket (no closure per socket): `this` is the socket.
-  private readonly onWsMessage: (this: TrackedSocket, data: RawData) => void
-  private readonly onWsClose: (this: TrackedSocket) => void
-  private readonly onWsPong: (this: TrackedSocket) => void
+  private readonly onSocketData: (this: TrackedSocket, chunk: Buffer) => void
+  private readonly onSocketClose: (this: TrackedSocket) => void
+  private readonly frames: FrameSink<Conn>
+  /** Connections with queued messages, written out together once per event-loop turn. */
+  private dirty: Conn[] = []
+  private flushScheduled = false
+  private readonly flush = (): void => {
+    this.flushScheduled = false
+    const dirty = this.dirty
+    this.dirty = []
+    for (const conn of dirty) this.writeOutbox(conn)
+  }
 
   constructor(
     readonly limits: Limits,
@@ -59,17 +71,20 @@ export class Tracker {
   ) {
     this.intervalSeconds = Math.max(1, Math.round(timing.interval))
     const tracker = this
-    this.onWsMessage = function (data) {
-      const conn = this[CONN]
-      if (conn !== undefined) tracker.onMessage(conn, rawToString(data))
+    this.frames = {
+      message: (conn, text) => tracker.onMessage(conn, text),
+      ping: (conn, payload) => { if (!conn.closed) conn.socket.write(encodeControlFrame(0xa, payload)) },
+      pong: conn => { conn.alive = true },
+      close: (conn, code, reason) => tracker.close(conn, code === CloseCode.noStatus ? CloseCode.normal : code, reason),
     }
-    this.onWsClose = function () {
+    this.onSocketData = function (chunk) {
+      const conn = this[CONN]
+      if (conn !== undefined && !conn.closed) readFrames(conn, chunk, tracker.limits.maxMessageBytes, tracker.frames)
+    }
+    this.onSocketClose = function () {
+      tracker.closing.delete(this)
       const conn = this[CONN]
       if (conn !== undefined) tracker.onClose(conn)
-    }
-    this.onWsPong = function () {
-      const conn = this[CONN]
-      if (conn !== undefined) conn.alive = true
     }
   }
 
@@ -81,18 +96,81 @@ export class Tracker {
     return 'ok'
   }
 
-  attach(ws: WebSocket, ip: string): Conn {
-    const conn = new Conn(ws, ip, this.limits.messageBurst, this.clock())
-    const tracked = ws as TrackedSocket
+  /** Take over a socket whose WebSocket handshake was just accepted; `head` is what came after it. */
+  attach(socket: Duplex, ip: string, head: Buffer): Conn {
+    const conn = new Conn(socket, ip, this.limits.messageBurst, this.clock())
+    const tracked = socket as TrackedSocket
     tracked[CONN] = conn
-    ws.on('message', this.onWsMessage)
-    ws.on('close', this.onWsClose)
-    ws.on('pong', this.onWsPong)
-    ws.on('error', ignore)
+    ;(socket as Socket).setNoDelay?.(true)
+    ;(socket as Socket).setTimeout?.(0)
+    socket.on('data', this.onSocketData)
+    socket.on('close', this.onSocketClose)
+    socket.on('end', endSocket)
+    socket.on('error', ignore)
     this.conns.add(conn)
     this.connsPerIp.set(ip, (this.connsPerIp.get(ip) ?? 0) + 1)
     this.counters.connectionsOpened++
+    if (head.length > 0) readFrames(conn, head, this.limits.maxMessageBytes, this.frames)
     return conn
+  }
+
+  /**
+   * Queue a message; all messages for a socket in one event-loop turn leave in one write (answers to
+   * one offerer often arrive together). A socket that stopped reading is dropped, not buffered for.
+   */
+  send(conn: Conn, text: string): boolean {
+    if (conn.closed) return false
+    if (conn.socket.writableLength > this.limits.maxBufferedBytes) {
+      this.terminate(conn)
+      return false
+    }
+    const outbox = conn.outbox
+    if (outbox === null) {
+      conn.outbox = [text]
+      this.dirty.push(conn)
+      if (!this.flushScheduled) {
+        this.flushScheduled = true
+        setImmediate(this.flush)
+      }
+    } else if (outbox.length < MAX_OUTBOX) outbox.push(text)
+    else {
+      this.terminate(conn)
+      return false
+    }
+    return true
+  }
+
+  private writeOutbox(conn: Conn): void {
+    const outbox = conn.outbox
+    conn.outbox = null
+    if (outbox !== null && !conn.closed) conn.socket.write(encodeTextFrames(outbox))
+  }
+
+  /** Close with a close frame (RFC 6455 7.1.2), after anything still queued; the socket is ended. */
+  close(conn: Conn, code: number, reason: string): void {
+    if (conn.closed) return
+    this.writeOutbox(conn)
+    const socket = conn.socket
+    this.onClose(conn)
+    socket.end(encodeClose(code, reason))
+    // A client that never closes its side must not keep the socket: reapClosing destroys it.
+    this.closing.set(socket, this.clock())
+  }
+
+  /** Destroy sockets we closed more than 2 s ago whose clients never finished the closing handshake. */
+  reapClosing(): void {
+    const cutoff = this.clock() - 2000
+    for (const [socket, at] of this.closing) {
+      if (at > cutoff) continue
+      this.closing.delete(socket)
+      socket.destroy()
+    }
+  }
+
+  /** Drop without a closing handshake (dead or hopelessly slow peers). */
+  terminate(conn: Conn): void {
+    this.onClose(conn)
+    conn.socket.destroy()
   }
 
   onMessage(conn: Conn, text: string): void {
@@ -114,8 +192,7 @@ export class Tracker {
         this.fail(conn, 'rate limit exceeded: slow down', action, infoHash)
       } else if (conn.dropped > limits.maxDroppedMessages) {
         this.log.info('closing socket over rate limit', { ip: conn.ip })
-        conn.ws.close(POLICY_VIOLATION, 'rate limit')
-        this.onClose(conn)
+        this.close(conn, CloseCode.policyViolation, 'rate limit')
       }
       return
     }
@@ -135,7 +212,7 @@ export class Tracker {
 
   private fail(conn: Conn, reason: string, action?: 'announce' | 'scrape', infoHash?: string): void {
     this.counters.failures++
-    conn.send(encodeFailure(reason, action, infoHash), this.limits.maxBufferedBytes)
+    this.send(conn, encodeFailure(reason, action, infoHash))
   }
 
   private announce(conn: Conn, req: AnnounceRequest, now: number): void {
@@ -153,7 +230,7 @@ export class Tracker {
         return this.fail(conn, 'this connection already announced another peer_id in this swarm', 'announce', infoHash)
       }
       if (event === 'stopped') {
-        return void conn.send(encodeAnnounceReply(infoHash, this.intervalSeconds, swarm?.complete ?? 0, swarm?.incomplete ?? 0), limits.maxBufferedBytes)
+        return void this.send(conn, encodeAnnounceReply(infoHash, this.intervalSeconds, swarm?.complete ?? 0, swarm?.incomplete ?? 0))
       }
       if (conn.peers !== null && conn.peers.length >= limits.maxSwarmsPerSocket) {
         return this.fail(conn, `too many swarms on one connection (at most ${limits.maxSwarmsPerSocket})`, 'announce', infoHash)
@@ -172,12 +249,12 @@ export class Tracker {
       if (event === 'stopped') {
         this.registry.leave(peer)
         conn.forget(peer)
-        return void conn.send(encodeAnnounceReply(infoHash, this.intervalSeconds, swarm.complete, swarm.incomplete), limits.maxBufferedBytes)
+        return void this.send(conn, encodeAnnounceReply(infoHash, this.intervalSeconds, swarm.complete, swarm.incomplete))
       }
       if (event === 'completed' && !peer.complete) swarm.downloaded++
       if (isSeeder) swarm.markComplete(peer)
     }
-    conn.send(encodeAnnounceReply(infoHash, this.intervalSeconds, swarm.complete, swarm.incomplete), limits.maxBufferedBytes)
+    this.send(conn, encodeAnnounceReply(infoHash, this.intervalSeconds, swarm.complete, swarm.incomplete))
 
     const offers = req.offers
     if (offers.length === 0) return
@@ -185,7 +262,7 @@ export class Tracker {
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i] as Peer
       const o = offers[i] as (typeof offers)[number]
-      if ((target.owner as Conn).send(encodeOffer(infoHash, peerId, o.offerId, o.offer), limits.maxBufferedBytes)) {
+      if (this.send(target.owner as Conn, encodeOffer(infoHash, peerId, o.offerId, o.offer))) {
         rememberOffer(target, o.offerId, peerId, now, limits.maxPendingOffersPerPeer)
         this.counters.offersRelayed++
       }
@@ -206,7 +283,7 @@ export class Tracker {
     }
     const to = swarm.peers.get(req.toPeerId)
     if (to === undefined) return this.fail(conn, 'the offering peer has left', 'announce', infoHash)
-    if ((to.owner as Conn).send(encodeAnswer(infoHash, peerId, req.offerId, req.answer), this.limits.maxBufferedBytes)) {
+    if (this.send(to.owner as Conn, encodeAnswer(infoHash, peerId, req.offerId, req.answer))) {
       this.counters.answersRelayed++
     }
   }
@@ -218,13 +295,16 @@ export class Tracker {
       const s = this.registry.get(h)
       files.set(h, { complete: s?.complete ?? 0, incomplete: s?.incomplete ?? 0, downloaded: s?.downloaded ?? 0 })
     }
-    conn.send(encodeScrapeReply(files, this.intervalSeconds), this.limits.maxBufferedBytes)
+    this.send(conn, encodeScrapeReply(files, this.intervalSeconds))
   }
 
   /** The socket is gone (or we closed it): its peers leave all their swarms at once. */
   onClose(conn: Conn): void {
     if (conn.closed) return
     conn.closed = true
+    conn.outbox = null
+    conn.rest = null
+    conn.fragments = null
     const peers = conn.peers
     if (peers !== null) for (const p of peers) this.registry.leave(p)
     conn.peers = null
@@ -241,12 +321,11 @@ export class Tracker {
     for (const conn of this.conns) {
       if (!conn.alive || now - conn.lastMessageAt > idleMs) {
         this.counters.heartbeatDrops++
-        conn.ws.terminate()
-        this.onClose(conn)
+        this.terminate(conn)
         continue
       }
       conn.alive = false
-      conn.ws.ping()
+      conn.socket.write(PING)
     }
   }
 
@@ -264,17 +343,13 @@ export class Tracker {
 
   /** Graceful shutdown: tell every client we are going away. */
   closeAll(): void {
-    for (const conn of [...this.conns]) {
-      conn.ws.close(GOING_AWAY, 'server shutting down')
-      this.onClose(conn)
-    }
+    for (const conn of [...this.conns]) this.close(conn, CloseCode.goingAway, 'server shutting down')
   }
 }
 
 function ignore(): void {}
 
-function rawToString(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8')
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
-  return Buffer.from(data).toString('utf8')
+function endSocket(this: Duplex): void {
+  this.end()
 }
+
