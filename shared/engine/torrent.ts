@@ -84,8 +84,12 @@ export class Torrent implements SessionHost {
     return () => this.listeners.delete(listener)
   }
 
-  /** Attach a connected transport; the session handshakes at once. */
-  addPeer(transport: Transport): PeerSession | null {
+  /**
+   * Attach a connected transport; the session handshakes at once. Both ends send their handshake
+   * without waiting (as WebTorrent does), so `initiator` changes nothing on the wire today; it is
+   * accepted for adapters that know it.
+   */
+  addPeer(transport: Transport, _o: { initiator?: boolean } = {}): PeerSession | null {
     if (this.destroyed || this.sessions.size >= this.limits.maxPeers) {
       transport.close('torrent full')
       return null
