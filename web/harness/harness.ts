@@ -11,10 +11,14 @@ import * as opfsStore from '../lib/opfs-store.ts'
 import * as opfsPaths from '../lib/opfs-paths.ts'
 import * as storageQuota from '../lib/storage-quota.ts'
 import * as opfsHelpers from './opfs-helpers.ts'
+import * as library from '../lib/library.ts'
+import * as save from '../lib/save.ts'
+import * as shareLink from '../lib/share-link.ts'
+import * as appConfig from '../lib/app-config.ts'
 import * as trackerPeer from './tracker-peer.ts'
 import * as transportBench from './transport-bench.ts'
 
-export const harness = { bytes, hash, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, storageQuota, opfsHelpers }
+export const harness = { bytes, hash, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, storageQuota, opfsHelpers, library, save, shareLink, appConfig }
 export type Harness = typeof harness
 
 declare global {
