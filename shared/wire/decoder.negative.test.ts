@@ -99,6 +99,13 @@ describe('WireDecoder refuses', () => {
     expect(() => d.push(fromHex('0000000305ffff'))).toThrow(/spare bits after piece 11/)
   })
 
+  it('a bitfield that no longer fits a piece count set while it was arriving', () => {
+    const d = decoder()
+    expect(d.push(fromHex('0000000405ffff'))).toEqual([])
+    d.setPieceCount(8)
+    expect(() => d.push(fromHex('ff'))).toThrow(/^bitfield: payload length 3, expected 1 for 8 pieces$/)
+  })
+
   it('a piece with a block above 16 KiB, or an empty one', () => {
     expect(() => decoder().push(raw(MessageId.piece, 8 + 16385).subarray(0, 5))).toThrow(/^piece: payload length 16393, expected 9..16392/)
     expect(() => decoder().push(raw(MessageId.piece, 8))).toThrow(/piece: payload length 8/)

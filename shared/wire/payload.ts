@@ -113,7 +113,13 @@ export function parsePayload(id: number, payload: Uint8Array, limits: DecoderLim
     case 'port':
       return { type: 'port', port: view.getUint16(0) }
     case 'bitfield':
-      if (pieceCount !== undefined) checkSpareBits(payload, pieceCount)
+      if (pieceCount !== undefined) {
+        // Checked again here: setPieceCount may have run while this bitfield was still arriving.
+        if (payload.length !== bitfieldLength(pieceCount)) {
+          throw new ProtocolError(`bitfield: payload length ${payload.length}, expected ${bitfieldLength(pieceCount)} for ${pieceCount} pieces`)
+        }
+        checkSpareBits(payload, pieceCount)
+      }
       return { type: 'bitfield', bits: payload }
     case 'piece':
       return { type: 'piece', index: index(), begin: view.getUint32(4), block: payload.subarray(8) }
