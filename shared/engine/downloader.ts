@@ -18,6 +18,7 @@ export interface DownloaderEvents {
   verified(index: number): void
   /** A peer sent data that failed verification too often. */
   ban(peerKey: string): void
+  error(message: string): void
 }
 
 interface Trust {
@@ -111,7 +112,15 @@ export class Downloader {
     if (this.picker.inEndgame()) {
       for (const other of this.sessions()) if (other !== s) other.cancel(ref)
     }
-    if (this.picker.isComplete(ref.index)) void this.verify(buffer)
+    if (this.picker.isComplete(ref.index)) {
+      this.verify(buffer).catch((e: unknown) => {
+        // The hasher or the store failed (a full disk, a closed OPFS handle): the piece is not
+        // ours; fetch it again later and say why.
+        this.buffers.delete(ref.index)
+        this.picker.failed(ref.index)
+        this.events.error(`piece ${ref.index}: ${e instanceof Error ? e.message : String(e)}`)
+      })
+    }
   }
 
   private async verify(buffer: PieceBuffer): Promise<void> {

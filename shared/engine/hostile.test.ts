@@ -155,3 +155,26 @@ describe('hostile peers', () => {
     expect(bytesEqual(swarm.node('leech').store.contents(meta.length), DATA)).toBe(true)
   })
 })
+
+describe('local failures', () => {
+  it('a store that fails a write reports an error and the piece is fetched again', async () => {
+    meta ??= await makeTorrent([{ name: 'h.bin', data: DATA }], 32768)
+    class FlakyStore extends MemoryStore {
+      failures = 0
+      override async write(index: number, data: Uint8Array): Promise<void> {
+        if (index === 3 && this.failures++ === 0) throw new Error('disk full')
+        return super.write(index, data)
+      }
+    }
+    const swarm = new Swarm(meta, { latencyMs: 20, bytesPerSecond: 400_000 })
+    await swarm.add('seed', { seed: DATA })
+    const store = new FlakyStore(meta.pieceLength)
+    const leech = await swarm.add('leech', { store })
+    const errors: string[] = []
+    leech.torrent.on((e) => e.type === 'error' && errors.push(e.message))
+    swarm.connect('seed', 'leech')
+    await swarm.run(() => leech.torrent.isDone())
+    expect(errors).toEqual(['piece 3: disk full'])
+    expect(bytesEqual(store.contents(meta.length), DATA)).toBe(true)
+  })
+})

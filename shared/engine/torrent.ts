@@ -241,6 +241,7 @@ export class Torrent implements SessionHost {
     const d = new Downloader(meta, this.ports.store, this.ports.hasher, this.ports.clock, this.limits, this.random, () => this.sessions.values(), {
       verified: (i) => this.pieceVerified(i),
       ban: (peer) => this.ban(peer),
+      error: (message) => this.emit({ type: 'error', message }),
     })
     d.picker.sequential = this.sequential
     for (const i of await this.ports.store.verified()) if (i >= 0 && i < meta.pieceCount) d.picker.verified(i)
