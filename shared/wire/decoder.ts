@@ -70,9 +70,11 @@ export class WireDecoder {
     try {
       return this.consume(chunk)
     } catch (error) {
-      this.failure = error instanceof ProtocolError ? error : new ProtocolError(`decoder failure: ${String(error)}`)
+      // Anything but a ProtocolError would be a bug here: it is rethrown as is (the fuzz test
+      // relies on seeing it), and the decoder is dead either way.
+      this.failure = error instanceof ProtocolError ? error : new ProtocolError(`decoder failed after an internal error`)
       this.payload = null
-      throw this.failure
+      throw error
     }
   }
 
