@@ -174,7 +174,7 @@ export function helpText(): string {
     'usage: tsx tracker/main.ts [flags]',
     '',
     ...lines,
-    '  --help                             this text',
+    `${'  --help'.padEnd(34)} this text`,
     '',
     'Routes: / (web app), /announce (or any path: WebSocket tracker), /stats, /metrics, /healthz, /config.json',
   ].join('\n')

@@ -116,7 +116,10 @@ async function measure(kind: string): Promise<Record<string, unknown>> {
     return { fixed, loop200, loop2000 }
   })
   const memory = await withTracker(kind, async (t, g, url) => {
-    await sleep(500)
+    // Warm up (code, JIT, pools) with a small wave first, so the baseline holds the fixed costs.
+    await gen(g, { cmd: 'connect', url, count: 500 })
+    await gen(g, { cmd: 'close' })
+    await sleep(1000)
     const m0 = await t.ask<Usage>({ cmd: 'usage', gc: true })
     const r = await gen(g, { cmd: 'connect', url, count: IDLE })
     await sleep(2000)
