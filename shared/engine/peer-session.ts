@@ -6,56 +6,19 @@ import { decodeExtendedHandshake, encodeExtendedHandshake, EXTENDED_HANDSHAKE_ID
 import { capabilitiesOf, encodeHandshake, reservedFor } from '../wire/handshake.ts'
 import { decodeMetadataMessage, encodeMetadataMessage, METADATA_EXTENSION } from '../wire/metadata.ts'
 import type { BlockRef, Capabilities, ExtendedHandshake, Handshake, Message, MetadataMessage } from '../wire/messages.ts'
+import { BoundedSet } from './bounded-set.ts'
 import { PeerState } from './peer-state.ts'
-import type { Limits } from './limits.ts'
-import type { Clock, Transport } from './ports.ts'
+import type { Transport } from './ports.ts'
+import { blockKey as key, LOCAL_METADATA_ID, type SessionHost, type SessionOptions } from './session-host.ts'
 
-// One peer connection: the wire protocol and its rules (BEP 3 handshake and messages, BEP 6 fast,
-// BEP 10 extended, BEP 9 ut_metadata framing), timeouts and bounded queues. Decisions (what to
-// request, whom to unchoke, what to serve) belong to the torrent, told through `SessionHost`.
-
-/** Our local id for ut_metadata in the `m` dict we advertise (BEP 10). */
-export const LOCAL_METADATA_ID = 3
-
-export interface SessionHost {
-  /** After a valid handshake: false refuses the peer (banned, self, duplicate, full). */
-  accept(s: PeerSession, h: Handshake): boolean
-  /** Handshake exchanged: the session wants our state to announce. */
-  announce(s: PeerSession): { pieceCount: number | undefined; have: Uint8Array | null; all: boolean; metadataSize: number | undefined }
-  extendedHandshake(s: PeerSession, h: ExtendedHandshake): void
-  /** The peer's pieces: its whole announcement (no index) or one `have`. */
-  peerPieces(s: PeerSession, index?: number): void
-  chokeChanged(s: PeerSession, lost: BlockRef[]): void
-  peerInterestChanged(s: PeerSession): void
-  block(s: PeerSession, ref: BlockRef, data: Uint8Array): void
-  rejected(s: PeerSession, ref: BlockRef): void
-  /** A request passed validation and was queued; the torrent serves it when it can. */
-  requestQueued(s: PeerSession): void
-  /** Whether we have (verified) this piece, and whether a block address is valid for the torrent. */
-  haveVerified(index: number): boolean
-  validBlock(ref: BlockRef): boolean
-  metadata(s: PeerSession, m: MetadataMessage): void
-  drained(s: PeerSession): void
-  uploaded?(bytes: number): void
-  closed(s: PeerSession, reason: string): void
-}
-
-export interface SessionOptions {
-  id: number
-  infoHash: Uint8Array
-  peerId: Uint8Array
-  clock: Clock
-  limits: Limits
-  pieceCount: number | undefined
-  client: string
-}
+export { blockKey, LOCAL_METADATA_ID, type SessionHost, type SessionOptions } from './session-host.ts'
 
 /** Requests from a peer that do not fit the torrent or our state, tolerated before we close. */
 const MAX_BAD_REQUESTS = 32
 
-/** One number per block address, for the request maps. */
-export const blockKey = (index: number, begin: number): number => index * 0x100000 + begin / 16384
-const key = blockKey
+// One peer connection: the wire protocol and its rules (BEP 3 handshake and messages, BEP 6 fast,
+// BEP 10 extended, BEP 9 ut_metadata framing), timeouts and bounded queues. Decisions (what to
+// request, whom to unchoke, what to serve) belong to the torrent, told through `SessionHost`.
 
 export class PeerSession {
   readonly id: number
@@ -76,7 +39,8 @@ export class PeerSession {
   private lastReceivedAt: number
   private lastSentAt: number
   private handshakeTimer: unknown
-  private readonly cancelled = new Set<number>()
+  /** Requests we withdrew (endgame, timeouts): a piece may still arrive for them. */
+  private readonly cancelled: BoundedSet<number>
   private unrequested = 0
   private badRequests = 0
 
@@ -85,6 +49,7 @@ export class PeerSession {
     const now = o.clock.now()
     this.state = new PeerState(now, o.limits.rateWindowMs)
     if (o.pieceCount !== undefined) this.state.setPieceCount(o.pieceCount)
+    this.cancelled = new BoundedSet(o.limits.maxCancelledRemembered)
     this.lastReceivedAt = now
     this.lastSentAt = now
     this.decoder = new WireDecoder({ pieceCount: o.pieceCount, limits: { maxMessageLength: o.limits.maxMessageLength } })
@@ -201,12 +166,7 @@ export class PeerSession {
   }
 
   private remember(k: number): void {
-    // Endgame / timeouts: a piece may still arrive for a request we withdrew. Bounded FIFO.
     this.cancelled.add(k)
-    if (this.cancelled.size > this.o.limits.maxCancelledRemembered) {
-      const first = this.cancelled.values().next().value
-      if (first !== undefined) this.cancelled.delete(first)
-    }
   }
 
   private onData(chunk: Uint8Array): void {

@@ -2,6 +2,7 @@ import { bytesEqual, toHex } from '../bytes.ts'
 import { parseInfo } from '../metainfo/index.ts'
 import type { BlockRef, Handshake, MetadataMessage } from '../wire/messages.ts'
 import { Downloader } from './downloader.ts'
+import { piecePriorities } from './file-selection.ts'
 import { defaultLimits, type Limits } from './limits.ts'
 import { MetadataFetcher, serveMetadata } from './metadata-exchange.ts'
 import { PeerSession, type SessionHost } from './peer-session.ts'
@@ -114,17 +115,8 @@ export class Torrent implements SessionHost {
   /** Download only these files (indices into meta.files); pieces only in other files are skipped. */
   selectFiles(indices: Iterable<number>): void {
     const d = this.downloader
-    const files = this.meta?.files
-    if (!d || !files) return
-    const chosen = new Set(indices)
-    const pl = this.meta!.pieceLength
-    d.picker.priority.fill(0)
-    files.forEach((f, i) => {
-      if (!chosen.has(i) || f.length === 0) return
-      const first = Math.floor(f.offset / pl)
-      const last = Math.floor((f.offset + f.length - 1) / pl)
-      for (let p = first; p <= last; p++) d.picker.priority[p] = 1
-    })
+    if (!d || !this.meta?.files) return
+    d.picker.priority.set(piecePriorities(this.meta.files, this.meta.pieceLength, this.meta.pieceCount, indices))
     this.refreshAll()
   }
 
