@@ -89,8 +89,8 @@ export const ourTrackerMain = resolve(import.meta.dirname, '../../tracker/main.t
 export const haveOurTracker = existsSync(ourTrackerMain)
 
 /** Our tracker process (`npx tsx tracker/main.ts --port N`), ready when it prints its address. */
-export async function startOurTracker(port = 0): Promise<Running> {
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../node_modules/tsx/dist/cli.mjs'), ourTrackerMain, '--port', String(port), '--host', '127.0.0.1'], {
+export async function startOurTracker(port = 0, extraArgs: string[] = []): Promise<Running & { httpUrl: string }> {
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../node_modules/tsx/dist/cli.mjs'), ourTrackerMain, '--port', String(port), '--host', '127.0.0.1', ...extraArgs], {
     cwd: resolve(import.meta.dirname, '../..'),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -112,6 +112,7 @@ export async function startOurTracker(port = 0): Promise<Running> {
   const u = new URL(address)
   return {
     url: `ws://${u.host}/announce`,
+    httpUrl: `http://${u.host}/`,
     port: Number(u.port),
     close: () =>
       new Promise<void>((ok) => {

@@ -15,10 +15,12 @@ import * as library from '../lib/library.ts'
 import * as save from '../lib/save.ts'
 import * as shareLink from '../lib/share-link.ts'
 import * as appConfig from '../lib/app-config.ts'
+import * as swarmClient from '../lib/swarm-client.ts'
+import * as clientHelpers from './client-helpers.ts'
 import * as trackerPeer from './tracker-peer.ts'
 import * as transportBench from './transport-bench.ts'
 
-export const harness = { bytes, hash, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, storageQuota, opfsHelpers, library, save, shareLink, appConfig }
+export const harness = { bytes, hash, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, storageQuota, opfsHelpers, library, save, shareLink, appConfig, swarmClient, clientHelpers }
 export type Harness = typeof harness
 
 declare global {

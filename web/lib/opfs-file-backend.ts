@@ -10,6 +10,8 @@ import { fileHandle, torrentDir } from './opfs-paths.ts'
 export interface StoredFileSpec {
   path: readonly string[]
   length: number
+  /** BEP 47 padding file: zeros by definition, never stored (opfs-store.ts skips it). */
+  padding?: boolean
 }
 
 export interface FileBackend {

@@ -39,6 +39,8 @@ export class OpfsPieceStore implements PieceStore {
   readonly pieceCount: number
   readonly totalLength: number
   #starts: number[]
+  /** For each torrent file, its index among the backend's (stored) files; null for padding. */
+  #stored: (number | null)[]
   #backend: FileBackend
   #bits: Uint8Array
   #persistence: BitfieldPersistence | null
@@ -47,6 +49,8 @@ export class OpfsPieceStore implements PieceStore {
   private constructor(layout: TorrentLayout, backend: FileBackend, bits: Uint8Array, persistence: BitfieldPersistence | null) {
     this.layout = layout
     this.#starts = fileStarts(layout.files.map((f) => f.length))
+    let n = 0
+    this.#stored = layout.files.map((f) => (f.padding ? null : n++))
     this.totalLength = this.#starts[this.#starts.length - 1]!
     this.pieceCount = Math.ceil(this.totalLength / layout.pieceLength)
     this.#backend = backend
@@ -61,17 +65,19 @@ export class OpfsPieceStore implements PieceStore {
   static async open(layout: TorrentLayout, options: OpenOptions = {}): Promise<OpfsPieceStore> {
     if (!Number.isSafeInteger(layout.pieceLength) || layout.pieceLength <= 0) throw new RangeError('bad piece length')
     const total = layout.files.reduce((n, f) => n + f.length, 0)
-    if (!options.skipQuotaCheck) await ensureRoomFor(Math.max(0, total - (await bytesOnDisk(layout))))
+    const toStore = layout.files.reduce((n, f) => n + (f.padding ? 0 : f.length), 0)
+    if (!options.skipQuotaCheck) await ensureRoomFor(Math.max(0, toStore - (await bytesOnDisk(layout))))
     const backend = createBackend(options.backend ?? 'worker')
-    const sizesBefore = await backend.open(layout.infoHashHex, layout.files)
+    const storedSizes = await backend.open(layout.infoHashHex, layout.files.filter((f) => !f.padding))
     const pieceCount = Math.ceil(total / layout.pieceLength)
     const bits = new Uint8Array(Math.ceil(pieceCount / 8))
     const saved = await options.persistence?.load()
     if (saved && saved.length === bits.length) bits.set(saved)
     const store = new OpfsPieceStore(layout, backend, bits, options.persistence ?? null)
     // A file that was missing or short lost its pieces (cleared site data, a failed write): forget them.
-    sizesBefore.forEach((size, i) => {
-      if (size >= layout.files[i]!.length) return
+    layout.files.forEach((f, i) => {
+      const at = store.#stored[i]
+      if (at === null || at === undefined || storedSizes[at]! >= f.length) return
       const range = piecesOfFile(store.#starts, i, layout.pieceLength)
       if (range) for (let p = range[0]; p <= range[1]; p++) store.#clear(p)
     })
@@ -102,7 +108,9 @@ export class OpfsPieceStore implements PieceStore {
     this.#open()
     if (data.byteLength !== this.pieceSize(index)) throw new RangeError(`piece ${index} is ${this.pieceSize(index)} bytes, got ${data.byteLength}`)
     for (const s of spansOf(this.#starts, index * this.layout.pieceLength, data.byteLength)) {
-      await this.#backend.write(s.fileIndex, s.fileOffset, data.subarray(s.rangeOffset, s.rangeOffset + s.length))
+      const at = this.#stored[s.fileIndex]
+      if (at === null || at === undefined) continue // padding: zeros, the piece hash already checked them
+      await this.#backend.write(at, s.fileOffset, data.subarray(s.rangeOffset, s.rangeOffset + s.length))
     }
     this.#bits[index >> 3]! |= 0x80 >> (index & 7)
     this.#persistence?.save(this.bitfield())
@@ -114,9 +122,13 @@ export class OpfsPieceStore implements PieceStore {
     if (!this.has(index)) throw new RangeError(`piece ${index} is not stored`)
     if (!Number.isInteger(begin) || !Number.isInteger(length) || begin < 0 || length < 0 || begin + length > size) throw new RangeError(`read ${begin}+${length} outside piece ${index}`)
     const spans = spansOf(this.#starts, index * this.layout.pieceLength + begin, length)
-    if (spans.length === 1) return this.#backend.read(spans[0]!.fileIndex, spans[0]!.fileOffset, length)
-    const out = new Uint8Array(length)
-    for (const s of spans) out.set(await this.#backend.read(s.fileIndex, s.fileOffset, s.length), s.rangeOffset)
+    const only = spans.length === 1 ? this.#stored[spans[0]!.fileIndex] : null
+    if (only !== null && only !== undefined) return this.#backend.read(only, spans[0]!.fileOffset, length)
+    const out = new Uint8Array(length) // padding spans stay zero
+    for (const s of spans) {
+      const at = this.#stored[s.fileIndex]
+      if (at !== null && at !== undefined) out.set(await this.#backend.read(at, s.fileOffset, s.length), s.rangeOffset)
+    }
     return out
   }
 
@@ -132,7 +144,7 @@ export class OpfsPieceStore implements PieceStore {
   /** The OPFS file of `fileIndex`, for save.ts. Close the store first with the worker backend. */
   async file(fileIndex: number): Promise<File> {
     const spec = this.layout.files[fileIndex]
-    if (!spec) throw new RangeError(`no file ${fileIndex}`)
+    if (!spec || spec.padding) throw new RangeError(`no stored file ${fileIndex}`)
     return (await fileHandle(await torrentDir(this.layout.infoHashHex, false), spec.path, false)).getFile()
   }
 
@@ -155,6 +167,7 @@ async function bytesOnDisk(layout: TorrentLayout): Promise<number> {
   }
   let n = 0
   for (const f of layout.files) {
+    if (f.padding) continue
     try {
       n += Math.min(f.length, (await (await fileHandle(dir, f.path, false)).getFile()).size)
     } catch {

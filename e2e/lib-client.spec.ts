@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { expect, test, type Browser } from '@playwright/test'
+import { buildHarness } from './lib-harness/build.ts'
+import { openPeer, type HarnessPeer } from './lib-harness/pages.ts'
+import { haveOurTracker, startOurTracker } from './lib-harness/servers.ts'
+
+// web/lib/swarm-client.ts end to end: the engine in the page with WebRTC peers through our tracker
+// process (which also serves the harness page and /config.json), OPFS storage and the library.
+
+test.skip(!haveOurTracker, 'tracker/main.ts not present')
+
+let tracker: Awaited<ReturnType<typeof startOurTracker>>
+const contexts: HarnessPeer[] = []
+
+test.beforeAll(async () => {
+  const dir = await buildHarness()
+  tracker = await startOurTracker(0, ['--web-root', dir, '--log-level', 'warn'])
+})
+test.afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.context.close()
+})
+test.afterAll(async () => {
+  await tracker?.close()
+})
+
+async function peerAt(browser: Browser, url: string): Promise<HarnessPeer> {
+  const p = await openPeer(browser, url)
+  contexts.push(p)
+  return p
+}
+
+type Client = InstanceType<typeof window.swarmdropHarness.swarmClient.SwarmClient>
+
+/** Seed `mib` MiB from a dropped file in a new context: returns the peer, share link, hash and SHA-256. */
+async function seeder(browser: Browser, mib: number, seed: number) {
+  const a = await peerAt(browser, tracker.httpUrl)
+  const r = await a.page.evaluate(
+    async ({ mib, seed }) => {
+      const h = window.swarmdropHarness
+      const client = await h.clientHelpers.startClient()
+      const file = h.clientHelpers.makeFile('drop.bin', mib * 1024 * 1024, seed)
+      const sha = await h.clientHelpers.sha256Hex(file)
+      const { infoHashHex, link } = await client.seed([{ path: ['drop.bin'], file }])
+      return { infoHashHex, link, sha }
+    },
+    { mib, seed },
+  )
+  return { a, ...r }
+}
+
+/** Save the (single) file of a finished torrent as a download and return its SHA-256, hashed in Node. */
+async function savedSha256(p: HarnessPeer, hex: string): Promise<string> {
+  const [download] = await Promise.all([
+    p.page.waitForEvent('download'),
+    p.page.evaluate(async (hex) => {
+      const h = window.swarmdropHarness
+      const files = await (window.scratch['client'] as Client).files(hex)
+      return h.save.saveFile(files[0]!.file, files[0]!.path.at(-1)!, {})
+    }, hex),
+  ])
+  return createHash('sha256').update(await readFile((await download.path())!)).digest('hex')
+}
+
+test('seed 32 MiB in A, open its share link in B: B completes and saves identical bytes', async ({ browser }) => {
+  test.setTimeout(120_000)
+  const { infoHashHex, link, sha } = await seeder(browser, 32, 7)
+  expect(link).toContain(`#magnet:?xt=urn:btih:${infoHashHex}`)
+  expect(link).toContain(encodeURIComponent(tracker.url))
+  const b = await peerAt(browser, link)
+  const started = Date.now()
+  await b.page.evaluate(async () => {
+    const h = window.swarmdropHarness
+    const client = await h.clientHelpers.startClient()
+    const m = h.shareLink.magnetFromFragment(location.hash)!
+    await h.clientHelpers.waitDone(await client.addMagnet(m), 90_000)
+  })
+  const seconds = (Date.now() - started) / 1000
+  console.log(`[client e2e] 32 MiB A -> B through our tracker: ${seconds.toFixed(1)} s (${(32 * 1.048576 / seconds).toFixed(1)} MB/s, including metadata)`)
+  expect(await savedSha256(b, infoHashHex)).toBe(sha)
+})

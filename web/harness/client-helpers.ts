@@ -1,0 +1,50 @@
+import { loadAppConfig } from '../lib/app-config.ts'
+import { Library } from '../lib/library.ts'
+import { SwarmClient } from '../lib/swarm-client.ts'
+import { sha256 } from '../../shared/hash.ts'
+import { toHex } from '../../shared/bytes.ts'
+
+// Test-only: drive a SwarmClient (web/lib/swarm-client.ts) from e2e/lib-client.spec.ts.
+
+export async function startClient(): Promise<SwarmClient> {
+  const client = new SwarmClient(await loadAppConfig(location.href), new Library())
+  window.scratch['client'] = client
+  await client.resumeAll()
+  return client
+}
+
+/** `size` pseudo-random bytes as a File (xorshift, so it is not compressible or repetitive). */
+export function makeFile(name: string, size: number, seed: number): File {
+  const parts: Uint8Array[] = []
+  let x = seed | 1
+  for (let at = 0; at < size; at += 1 << 20) {
+    const n = Math.min(1 << 20, size - at)
+    const chunk = new Uint8Array(n)
+    const words = new Uint32Array(chunk.buffer, 0, n >> 2)
+    for (let i = 0; i < words.length; i++) {
+      x ^= x << 13
+      x ^= x >>> 17
+      x ^= x << 5
+      words[i] = x >>> 0
+    }
+    parts.push(chunk)
+  }
+  return new File(parts as BlobPart[], name)
+}
+
+export async function sha256Hex(blob: Blob): Promise<string> {
+  return toHex(await sha256(new Uint8Array(await blob.arrayBuffer())))
+}
+
+/** Resolves when the torrent is done, or rejects with its error; `onProgress` sees the view. */
+export async function waitDone(hex: string, timeoutMs = 60_000): Promise<void> {
+  const client = window.scratch['client'] as SwarmClient
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const v = client.views().find((x) => x.infoHashHex === hex)
+    if (v?.done) return
+    if (v?.error) throw new Error(v.error)
+    if (Date.now() > until) throw new Error(`not done: ${JSON.stringify(v)}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
