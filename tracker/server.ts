@@ -41,6 +41,10 @@ export function clientAddress(req: IncomingMessage, trustProxy: boolean): string
   return (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '')
 }
 
+function destroySelf(this: Duplex): void {
+  this.destroy()
+}
+
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`)
   socket.destroy()
@@ -97,7 +101,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     : createHttpServer(onRequest)
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy())
+    socket.on('error', destroySelf)
     const ip = clientAddress(req, config.trustProxy)
     const problem = handshakeProblem(req)
     if (problem !== null) {
@@ -117,7 +121,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       log.debug('connection refused', { ip, why: room })
       return room === 'full' ? refuseUpgrade(socket, 503, 'Service Unavailable') : refuseUpgrade(socket, 429, 'Too Many Requests')
     }
-    socket.removeAllListeners('error')
     acceptHandshake(req, socket)
     tracker.attach(socket, ip, head)
   })
