@@ -4,6 +4,8 @@
 /** BEP 3: blocks are 16 KiB; requests for more are refused (WebTorrent rejects above 128 KiB). */
 export const BLOCK_SIZE = 16384
 
+// Message sizes on the wire (a block, a bitfield, an extended message) are bounded by the codec's
+// own limits in ../wire/limits.ts; the decoder holds at most one message of those sizes.
 export interface Limits {
   /** Largest block a peer may request from us; above it the peer is dropped (BEP 3 practice). */
   maxRequestLength: number
@@ -17,8 +19,6 @@ export interface Limits {
   maxPiecesInFlight: number
   /** How many pieces are picked at random before rarest first takes over. */
   randomFirstPieces: number
-  /** Bytes the wire decoder may hold while waiting for the rest of a message. */
-  maxMessageLength: number
   /** BEP 9 metadata larger than this is refused (a hostile metadata_size). */
   maxMetadataSize: number
   /** Peers per torrent. */
@@ -63,7 +63,6 @@ export const defaultLimits: Limits = {
   maxRequestsPerPeer: 128,
   maxPiecesInFlight: 64,
   randomFirstPieces: 4,
-  maxMessageLength: 1 << 20,
   maxMetadataSize: 8 << 20,
   maxPeers: 64,
   maxAllowedFast: 64,

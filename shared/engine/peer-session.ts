@@ -52,7 +52,7 @@ export class PeerSession {
     this.cancelled = new BoundedSet(o.limits.maxCancelledRemembered)
     this.lastReceivedAt = now
     this.lastSentAt = now
-    this.decoder = new WireDecoder({ pieceCount: o.pieceCount, limits: { maxMessageLength: o.limits.maxMessageLength } })
+    this.decoder = new WireDecoder({ pieceCount: o.pieceCount })
     transport.onData = (chunk) => this.onData(chunk)
     transport.onDrain = () => {
       this.writeBlocked = false
