@@ -17,6 +17,15 @@ export function composeSelect(indices: readonly number[]): string {
   return parts.join(',')
 }
 
+/** encodeURIComponent, but a lone surrogate (not encodable as UTF-8) is a MagnetError, not a URIError. */
+function escape(value: string, what: string): string {
+  try {
+    return encodeURIComponent(value)
+  } catch {
+    throw new MagnetError(`formatMagnet: ${what} is not well-formed Unicode`)
+  }
+}
+
 export function formatMagnet(m: MagnetLink): string {
   const params: string[] = []
   const v1 = m.infoHash ? toHex(m.infoHash) : m.infoHashHex?.toLowerCase()
@@ -29,12 +38,12 @@ export function formatMagnet(m: MagnetLink): string {
     params.push(`xt=urn:btmh:1220${toHex(m.infoHashV2)}`)
   }
   if (params.length === 0) throw new MagnetError('formatMagnet: no info hash')
-  if (m.name !== undefined) params.push(`dn=${encodeURIComponent(m.name).replace(/%20/g, '+')}`)
-  for (const tr of m.trackers) params.push(`tr=${encodeURIComponent(tr)}`)
-  for (const ws of m.webSeeds) params.push(`ws=${encodeURIComponent(ws)}`)
-  for (const xs of m.exactSources) params.push(`xs=${encodeURIComponent(xs)}`)
+  if (m.name !== undefined) params.push(`dn=${escape(m.name, 'dn').replace(/%20/g, '+')}`)
+  for (const tr of m.trackers) params.push(`tr=${escape(tr, 'tr')}`)
+  for (const ws of m.webSeeds) params.push(`ws=${escape(ws, 'ws')}`)
+  for (const xs of m.exactSources) params.push(`xs=${escape(xs, 'xs')}`)
   if (m.select && m.select.length > 0) params.push(`so=${composeSelect(m.select)}`)
   // magnet-uri neither encodes nor decodes x.pe: write plain host:port as is, escape anything else.
-  for (const pe of m.peers) params.push(`x.pe=${/^[\w.:[\]-]+$/.test(pe) ? pe : encodeURIComponent(pe)}`)
+  for (const pe of m.peers) params.push(`x.pe=${/^[\w.:[\]-]+$/.test(pe) ? pe : escape(pe, 'x.pe')}`)
   return `magnet:?${params.join('&')}`
 }

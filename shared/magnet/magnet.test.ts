@@ -150,6 +150,7 @@ describe('formatMagnet', () => {
     expect(() => formatMagnet(empty)).toThrow(MagnetError)
     expect(() => formatMagnet({ ...empty, infoHash: new Uint8Array(19) })).toThrow(MagnetError)
     expect(() => formatMagnet({ ...empty, infoHashV2: new Uint8Array(20) })).toThrow(MagnetError)
+    expect(() => formatMagnet({ ...empty, infoHash: new Uint8Array(20), name: 'bad \uD800' })).toThrow(MagnetError)
   })
 
   it('round-trips any link through parseMagnet (property)', () => {
