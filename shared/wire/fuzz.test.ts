@@ -72,6 +72,7 @@ describe('fuzz', () => {
       const input = r.chance(0.1) ? r.bytes(r.int(600)) : r.chance(0.1) ? valid : mutate(r, valid, previous)
       previous = valid
       const known = r.chance(0.5)
+      const lateCount = r.chance(0.5)
       const chunks = chunk(r, input)
       let decoder!: WireDecoder
       let events: WireEvent[] = []
@@ -80,7 +81,10 @@ describe('fuzz', () => {
         decoder = new WireDecoder({ expectHandshake: withHandshake, ...(known ? { pieceCount } : {}) })
         events = []
         failure = null
-        for (const c of chunks) {
+        const setCountAt = !known && lateCount ? Math.floor(chunks.length / 2) : -1
+        for (const [n, c] of chunks.entries()) {
+          // A magnet learns its piece count mid-connection: bounds tighten between two chunks.
+          if (n === setCountAt) decoder.setPieceCount(pieceCount)
           try {
             for (const e of decoder.push(c)) events.push(e)
           } catch (error) {
