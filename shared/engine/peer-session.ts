@@ -33,6 +33,8 @@ export class PeerSession {
   writeBlocked = false
   closed = false
   cancelsSent = 0
+  /** Payload that arrived for requests we had cancelled: endgame's price. */
+  lateBytes = 0
   private readonly decoder: WireDecoder
   private handshaken = false
   private sawPieces = false
@@ -303,7 +305,10 @@ export class PeerSession {
     const k = key(index, begin)
     const r = this.outgoing.get(k)
     if (!r || r.ref.length !== block.length) {
-      if (this.cancelled.delete(k)) return // a late answer to a request we withdrew
+      if (this.cancelled.delete(k)) {
+        this.lateBytes += block.length // a late answer to a request we withdrew (endgame, timeout)
+        return
+      }
       // BEP 6: with fast, an unrequested piece is a protocol violation.
       if (this.caps.fast || ++this.unrequested > this.o.limits.maxUnrequestedPieces) throw new ProtocolError('unrequested piece')
       return

@@ -30,8 +30,9 @@ export interface PickerOptions {
   random: () => number
 }
 
-/** Endgame duplicates allowed per block (besides the first request). */
-const MAX_ENDGAME_DUPLICATES = 2
+/** Endgame: a block may be requested from this many peers at once besides the first (measured: 1 finishes
+ * a 1 -> 10 swarm sooner than 2 and wastes less; 0 means no endgame). */
+const MAX_ENDGAME_DUPLICATES = 1
 
 export class PiecePicker {
   readonly have: Bitfield

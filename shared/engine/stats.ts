@@ -34,6 +34,7 @@ export interface TorrentStats {
   uploadRate: number
   downloaded: number
   uploaded: number
+  /** Bytes received that were not needed: endgame duplicates, late answers, failed pieces. */
   wasted: number
   hashFailures: number
   peers: PeerStats[]
@@ -90,7 +91,7 @@ export function torrentStats(t: Torrent): TorrentStats {
     uploadRate: sum((p) => p.uploadRate),
     downloaded: t.totals.downloaded,
     uploaded: t.totals.uploaded,
-    wasted: d?.wasted ?? 0,
+    wasted: (d?.wasted ?? 0) + t.totals.late + [...t.sessions.values()].reduce((n, s) => n + s.lateBytes, 0),
     hashFailures: d?.hashFailures ?? 0,
     peers,
     banned: t.banned.size,

@@ -50,7 +50,7 @@ export class Torrent implements SessionHost {
   fetcher: MetadataFetcher | null = null
   sequential = false
   /** Payload bytes over the torrent's life, including peers since disconnected. */
-  readonly totals = { downloaded: 0, uploaded: 0 }
+  readonly totals = { downloaded: 0, uploaded: 0, late: 0 }
   private readonly listeners = new Set<(e: TorrentEvent) => void>()
   private readonly random: () => number
   private readonly timers: unknown[] = []
@@ -222,6 +222,7 @@ export class Torrent implements SessionHost {
     if (this.closedPeers.length > this.limits.maxPeers) this.closedPeers.shift()
     this.downloader?.peerLeft(s)
     this.fetcher?.peerLeft(s)
+    this.totals.late += s.lateBytes
     this.emit({ type: 'peer', id: s.id, event: 'closed', reason })
     if (!this.destroyed) this.refreshAll()
   }
