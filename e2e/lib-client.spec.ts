@@ -79,3 +79,60 @@ test('seed 32 MiB in A, open its share link in B: B completes and saves identica
   console.log(`[client e2e] 32 MiB A -> B through our tracker: ${seconds.toFixed(1)} s (${(32 * 1.048576 / seconds).toFixed(1)} MB/s, including metadata)`)
   expect(await savedSha256(b, infoHashHex)).toBe(sha)
 })
+
+test('reload B mid-download: it resumes, fetches no verified piece again, completes with identical bytes', async ({ browser }) => {
+  test.setTimeout(120_000)
+  const { infoHashHex, link, sha } = await seeder(browser, 32, 11)
+  const b = await peerAt(browser, link)
+  const before = await b.page.evaluate(async () => {
+    const h = window.swarmdropHarness
+    const client = await h.clientHelpers.startClient()
+    const hex = await client.addMagnet(h.shareLink.magnetFromFragment(location.hash)!)
+    // Wait for a quarter of the pieces, then report what we have.
+    for (;;) {
+      const v = client.views()[0]!
+      if (v.pieceCount && v.verifiedPieces >= v.pieceCount / 4) return { hex, verified: v.verifiedPieces, pieceCount: v.pieceCount }
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  })
+  expect(before.hex).toBe(infoHashHex)
+  // A reload (the fragment is still in the URL, but the library already has the torrent).
+  await b.page.reload()
+  await b.page.waitForFunction(() => document.title === 'harness ready')
+  const after = await b.page.evaluate(async (hex) => {
+    const h = window.swarmdropHarness
+    const client = await h.clientHelpers.startClient() // resumeAll: no user action
+    const resumedWith = client.views()[0]!.verifiedPieces
+    await h.clientHelpers.waitDone(hex, 90_000)
+    const v = client.views()[0]!
+    return { resumedWith, fetched: v.fetchedThisSession, pieceCount: v.pieceCount, names: client.views().map((x) => x.infoHashHex) }
+  }, infoHashHex)
+  console.log(`[client e2e] reload: ${before.verified} pieces verified before, ${after.resumedWith} after resume, ${after.fetched} fetched after, of ${after.pieceCount}`)
+  expect(after.names).toEqual([infoHashHex])
+  // Pieces verified before the reload survived it (the pagehide flush saved the last debounced bitfield)...
+  expect(after.resumedWith).toBeGreaterThanOrEqual(before.verified)
+  // ...and none of them was fetched again: this session fetched exactly the rest.
+  expect(after.fetched).toBe(after.pieceCount! - after.resumedWith)
+  expect(await savedSha256(b, infoHashHex)).toBe(sha)
+})
+
+test('reload the seeder: it seeds again by itself, and a new peer downloads from it', async ({ browser }) => {
+  test.setTimeout(120_000)
+  const { a, infoHashHex, link, sha } = await seeder(browser, 8, 23)
+  await a.page.reload()
+  await a.page.waitForFunction(() => document.title === 'harness ready')
+  const resumed = await a.page.evaluate(async () => {
+    const client = await window.swarmdropHarness.clientHelpers.startClient()
+    const v = client.views()[0]!
+    return { done: v.done, state: v.state, verified: v.verifiedPieces, pieceCount: v.pieceCount }
+  })
+  expect(resumed).toMatchObject({ done: true, state: 'seeding' })
+  expect(resumed.verified).toBe(resumed.pieceCount)
+  const b = await peerAt(browser, link)
+  await b.page.evaluate(async () => {
+    const h = window.swarmdropHarness
+    const client = await h.clientHelpers.startClient()
+    await h.clientHelpers.waitDone(await client.addMagnet(h.shareLink.magnetFromFragment(location.hash)!), 60_000)
+  })
+  expect(await savedSha256(b, infoHashHex)).toBe(sha)
+})

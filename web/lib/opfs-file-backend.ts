@@ -14,10 +14,19 @@ export interface StoredFileSpec {
   padding?: boolean
 }
 
+export interface OpenResult {
+  /** Each file's size before opening (a short or missing file lost its pieces). */
+  sizes: number[]
+  /** The bitfield the backend keeps itself (worker: an OPFS file), or null when it keeps none. */
+  bits: Uint8Array | null
+}
+
 export interface FileBackend {
-  /** Create missing files at their full length. Returns each file's size before opening. */
-  open(infoHashHex: string, files: readonly StoredFileSpec[]): Promise<number[]>
+  /** Create missing files at their full length. `bitfieldBytes`: the size of the piece bitfield. */
+  open(infoHashHex: string, files: readonly StoredFileSpec[], bitfieldBytes: number): Promise<OpenResult>
   write(fileIndex: number, offset: number, data: Uint8Array): Promise<void>
+  /** Record piece `index` as verified, after its writes (the worker keeps this order). No-op if it keeps no bitfield. */
+  mark(index: number): Promise<void>
   read(fileIndex: number, offset: number, length: number): Promise<Uint8Array>
   /** Make written data durable. */
   flush(): Promise<void>
@@ -30,7 +39,7 @@ export type BackendKind = 'writable' | 'worker'
 export class WritableBackend implements FileBackend {
   #handles: FileSystemFileHandle[] = []
 
-  async open(infoHashHex: string, files: readonly StoredFileSpec[]): Promise<number[]> {
+  async open(infoHashHex: string, files: readonly StoredFileSpec[]): Promise<OpenResult> {
     const dir = await torrentDir(infoHashHex, true)
     const sizes: number[] = []
     for (const f of files) {
@@ -44,7 +53,12 @@ export class WritableBackend implements FileBackend {
       this.#handles.push(h)
       sizes.push(size)
     }
-    return sizes
+    return { sizes, bits: null }
+  }
+
+  async mark(): Promise<void> {
+    // Rewriting a bitfield file per piece through a writable would copy it each time: this backend
+    // leaves the bitfield to the store's persistence (IndexedDB).
   }
 
   async write(fileIndex: number, offset: number, data: Uint8Array): Promise<void> {
@@ -79,7 +93,8 @@ export class WritableBackend implements FileBackend {
 }
 
 type WorkerRequest =
-  | { op: 'open'; infoHashHex: string; files: StoredFileSpec[] }
+  | { op: 'open'; infoHashHex: string; files: StoredFileSpec[]; bitfieldBytes: number }
+  | { op: 'mark'; index: number }
   | { op: 'write'; fileIndex: number; offset: number; data: Uint8Array }
   | { op: 'read'; fileIndex: number; offset: number; length: number }
   | { op: 'flush' }
@@ -120,8 +135,12 @@ export class WorkerBackend implements FileBackend {
     })
   }
 
-  open(infoHashHex: string, files: readonly StoredFileSpec[]): Promise<number[]> {
-    return this.#call({ op: 'open', infoHashHex, files: files.map((f) => ({ path: [...f.path], length: f.length })) })
+  open(infoHashHex: string, files: readonly StoredFileSpec[], bitfieldBytes: number): Promise<OpenResult> {
+    return this.#call({ op: 'open', infoHashHex, bitfieldBytes, files: files.map((f) => ({ path: [...f.path], length: f.length })) })
+  }
+
+  mark(index: number): Promise<void> {
+    return this.#call({ op: 'mark', index })
   }
 
   write(fileIndex: number, offset: number, data: Uint8Array): Promise<void> {

@@ -5,6 +5,8 @@
 // Works in the page and in a dedicated worker (both have navigator.storage.getDirectory()).
 
 const ROOT = 'torrents'
+/** Piece bitfields kept by the OPFS worker, outside the torrent's folder so no torrent file can collide. */
+const BITFIELDS = 'bitfields'
 
 /** OPFS rejects '/', '\\' and the names '.' and '..'; the metainfo parser already refuses them, this
  *  is the last line: a bad name ends in a TypeError, never a path outside the torrent's folder. */
@@ -27,14 +29,21 @@ export async function fileHandle(dir: FileSystemDirectoryHandle, path: readonly 
   return at.getFileHandle(checkName(path[path.length - 1]!), { create })
 }
 
-/** Remove a torrent's data. Missing data is not an error. */
+export async function bitfieldFile(infoHashHex: string): Promise<FileSystemFileHandle> {
+  if (!/^[0-9a-f]{40}$/.test(infoHashHex)) throw new TypeError(`not an info hash: ${infoHashHex.slice(0, 60)}`)
+  const root = await navigator.storage.getDirectory()
+  return (await root.getDirectoryHandle(BITFIELDS, { create: true })).getFileHandle(infoHashHex, { create: true })
+}
+
+/** Remove a torrent's data and its bitfield. Missing data is not an error. */
 export async function deleteTorrentData(infoHashHex: string): Promise<void> {
   const root = await navigator.storage.getDirectory()
-  try {
-    const torrents = await root.getDirectoryHandle(ROOT)
-    await torrents.removeEntry(infoHashHex, { recursive: true })
-  } catch (err) {
-    if (!(err instanceof DOMException && err.name === 'NotFoundError')) throw err
+  for (const [dir, recursive] of [[ROOT, true], [BITFIELDS, false]] as const) {
+    try {
+      await (await root.getDirectoryHandle(dir, { create: true })).removeEntry(infoHashHex, { recursive })
+    } catch (err) {
+      if (!(err instanceof DOMException && err.name === 'NotFoundError')) throw err
+    }
   }
 }
 

@@ -9,8 +9,11 @@ import { ensureRoomFor } from './storage-quota.ts'
 // verified pieces is a bitfield persisted through `persistence` (the library keeps it in IndexedDB,
 // saved debounced). Nothing here holds more than one piece in memory.
 //
-// A bit is set only after its piece's bytes were written, so the persisted bitfield may lag the data
-// (a piece fetched twice after a crash) but never lead it (a piece claimed that is not there).
+// A bit is set only after its piece's bytes were written, so a persisted bitfield may lag the data
+// (a piece fetched twice after a crash) but never lead it (a piece claimed that is not there). The
+// worker backend keeps its own bitfield file, marked in order right after each piece's writes, so with
+// it nothing verified is lost on a reload; the persistence (the library's IndexedDB copy, debounced)
+// then serves listings and the writable backend.
 
 export interface BitfieldPersistence {
   load(): Promise<Uint8Array | null>
@@ -68,10 +71,13 @@ export class OpfsPieceStore implements PieceStore {
     const toStore = layout.files.reduce((n, f) => n + (f.padding ? 0 : f.length), 0)
     if (!options.skipQuotaCheck) await ensureRoomFor(Math.max(0, toStore - (await bytesOnDisk(layout))))
     const backend = createBackend(options.backend ?? 'worker')
-    const storedSizes = await backend.open(layout.infoHashHex, layout.files.filter((f) => !f.padding))
     const pieceCount = Math.ceil(total / layout.pieceLength)
     const bits = new Uint8Array(Math.ceil(pieceCount / 8))
-    const saved = await options.persistence?.load()
+    const opened = await backend.open(layout.infoHashHex, layout.files.filter((f) => !f.padding), bits.length)
+    const storedSizes = opened.sizes
+    // The backend's own bitfield (worker: written right after each piece's data) is exact; the
+    // persistence's (IndexedDB, debounced) may lag behind it. Either only ever under-claims.
+    const saved = opened.bits ?? (await options.persistence?.load())
     if (saved && saved.length === bits.length) bits.set(saved)
     const store = new OpfsPieceStore(layout, backend, bits, options.persistence ?? null)
     // A file that was missing or short lost its pieces (cleared site data, a failed write): forget them.
@@ -112,6 +118,7 @@ export class OpfsPieceStore implements PieceStore {
       if (at === null || at === undefined) continue // padding: zeros, the piece hash already checked them
       await this.#backend.write(at, s.fileOffset, data.subarray(s.rangeOffset, s.rangeOffset + s.length))
     }
+    await this.#backend.mark(index)
     this.#bits[index >> 3]! |= 0x80 >> (index & 7)
     this.#persistence?.save(this.bitfield())
   }

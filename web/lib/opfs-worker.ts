@@ -1,14 +1,22 @@
 /// <reference lib="webworker" />
 import type { WorkerMessage, WorkerReply } from './opfs-file-backend.ts'
-import { fileHandle, torrentDir } from './opfs-paths.ts'
+import { bitfieldFile, fileHandle, torrentDir } from './opfs-paths.ts'
 
 // The OPFS worker: FileSystemSyncAccessHandle (worker-only) gives in-place positional reads and writes
 // with no per-write commit copy. One session per open torrent; each holds one handle per file.
 
-const sessions = new Map<number, FileSystemSyncAccessHandle[]>()
+// Each session also keeps the torrent's piece bitfield in its own OPFS file (bitfieldFile), one
+// in-place byte write per verified piece, in message order after that piece's data writes: after a
+// reload or a crash, a piece is marked only if its data was written first, and nothing verified is
+// forgotten (the library's IndexedDB copy is debounced and may lag by a second).
+interface Session {
+  files: FileSystemSyncAccessHandle[]
+  bits: FileSystemSyncAccessHandle
+}
+const sessions = new Map<number, Session>()
 
 function handleOf(session: number, fileIndex: number): FileSystemSyncAccessHandle {
-  const h = sessions.get(session)?.[fileIndex]
+  const h = sessions.get(session)?.files[fileIndex]
   if (!h) throw new RangeError(`no open file ${fileIndex} in session ${session}`)
   return h
 }
@@ -20,19 +28,37 @@ async function run(msg: WorkerMessage): Promise<unknown> {
       const handles: FileSystemSyncAccessHandle[] = []
       const sizes: number[] = []
       try {
+        const bitsHandle = await (await bitfieldFile(msg.infoHashHex)).createSyncAccessHandle()
+        handles.push(bitsHandle)
+        const bits = new Uint8Array(msg.bitfieldBytes)
+        // A bitfield of another size is not this torrent's: start empty.
+        if (bitsHandle.getSize() === msg.bitfieldBytes) bitsHandle.read(bits, { at: 0 })
+        else bitsHandle.truncate(msg.bitfieldBytes)
+        const files: FileSystemSyncAccessHandle[] = []
         for (const f of msg.files) {
           const h = await (await fileHandle(dir, f.path, true)).createSyncAccessHandle()
           handles.push(h)
+          files.push(h)
           const size = h.getSize()
           if (size !== f.length) h.truncate(f.length)
           sizes.push(size)
         }
+        sessions.set(msg.session, { files, bits: bitsHandle })
+        return { sizes, bits }
       } catch (err) {
         for (const h of handles) h.close()
         throw err
       }
-      sessions.set(msg.session, handles)
-      return sizes
+    }
+    case 'mark': {
+      const s = sessions.get(msg.session)
+      if (!s) throw new RangeError(`no session ${msg.session}`)
+      const at = msg.index >> 3
+      const byte = new Uint8Array(1)
+      s.bits.read(byte, { at })
+      byte[0]! |= 0x80 >> (msg.index & 7)
+      s.bits.write(byte, { at })
+      return undefined
     }
     case 'write': {
       const h = handleOf(msg.session, msg.fileIndex)
@@ -45,16 +71,20 @@ async function run(msg: WorkerMessage): Promise<unknown> {
       const n = handleOf(msg.session, msg.fileIndex).read(buf, { at: msg.offset })
       return n === msg.length ? buf : buf.subarray(0, n)
     }
-    case 'flush':
-      for (const h of sessions.get(msg.session) ?? []) h.flush()
+    case 'flush': {
+      const s = sessions.get(msg.session)
+      for (const h of s ? [...s.files, s.bits] : []) h.flush()
       return undefined
-    case 'close':
-      for (const h of sessions.get(msg.session) ?? []) {
+    }
+    case 'close': {
+      const s = sessions.get(msg.session)
+      for (const h of s ? [...s.files, s.bits] : []) {
         h.flush()
         h.close()
       }
       sessions.delete(msg.session)
       return undefined
+    }
   }
 }
 
@@ -66,6 +96,7 @@ self.onmessage = async (e: MessageEvent<WorkerMessage>) => {
   } catch (err) {
     reply = { id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' }
   }
+  // Read results are transferred, not copied.
   const value = reply.ok ? reply.value : undefined
   ;(self as unknown as DedicatedWorkerGlobalScope).postMessage(reply, value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : [])
 }

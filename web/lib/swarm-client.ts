@@ -40,6 +40,7 @@ export interface TorrentView {
 interface Active {
   record: LibraryRecord
   store: LazyPieceStore
+  persistence: ReturnType<Library['bitfieldPersistence']>
   engine: Torrent | null
   tracker: TrackerClient | null
   info: TorrentInfo | null
@@ -74,6 +75,13 @@ export class SwarmClient {
       if (a?.engine) a.engine.addPeer(transport)
       else transport.close('no such torrent here')
     }
+    // Bitfield saves are debounced; on the way out, start the pending ones (best effort: IndexedDB
+    // usually completes a write begun in pagehide, and a lost save only means refetching pieces).
+    globalThis.addEventListener?.('pagehide', () => void this.flushBitfields())
+  }
+
+  async flushBitfields(): Promise<void> {
+    await Promise.all([...this.#active.values()].map((a) => a.persistence.flush()))
   }
 
   /** Bring back every torrent of the library (after a reload or a browser restart). */
@@ -182,7 +190,7 @@ export class SwarmClient {
     const hex = record.infoHashHex
     const persistence = this.library.bitfieldPersistence(hex)
     const store = new LazyPieceStore(async (info) => OpfsPieceStore.open(layoutOf(info), { persistence }))
-    const a: Active = { record, store, engine: null, tracker: null, info: null, fetched: 0, error: null, trackers: [] }
+    const a: Active = { record, store, persistence, engine: null, tracker: null, info: null, fetched: 0, error: null, trackers: [] }
     this.#active.set(hex, a)
     if (record.state === 'paused') return
     let source: TorrentInfo | Uint8Array
