@@ -178,3 +178,20 @@ describe('local failures', () => {
     expect(bytesEqual(store.contents(meta.length), DATA)).toBe(true)
   })
 })
+
+describe('a peer that never reads', () => {
+  it('is dropped once our transport to it stays blocked, so its buffer cannot grow without end', async () => {
+    const swarm = await honestSwarm()
+    swarm.connect('seed', 'leech')
+    await swarm.run(() => swarm.node('leech').torrent.isDone())
+    // 100 B/s toward the peer: what we write to it piles up unread.
+    const end = swarm.attach('leech', { latencyMs: 5, bytesPerSecond: 100, highWaterMark: 64 * 1024 })
+    const evil = new RawPeer(end, meta.infoHash, peerIdFor('deaf'))
+    evil.send({ type: 'haveNone' }, { type: 'interested' })
+    for (let i = 0; i < 100; i++) evil.send({ type: 'request', index: i % meta.pieceCount, begin: 0, length: BLOCK_SIZE })
+    const ours = () => [...swarm.node('leech').torrent.sessions.values()].find((s) => s.remotePeerId?.[9] === 'd'.charCodeAt(0))
+    await swarm.run(() => evil.closed || closeReason(swarm, 'deaf') !== undefined, 600_000)
+    expect(ours()).toBeUndefined()
+    expect(closeReason(swarm, 'deaf')).toMatch(/stopped reading/)
+  })
+})

@@ -36,6 +36,8 @@ export interface Limits {
   /** Close a peer we have heard nothing from (not even a keep-alive) for this long. */
   idleTimeoutMs: number
   keepAliveIntervalMs: number
+  /** Close a peer whose transport has refused writes (back-pressure) this long without draining. */
+  writeStallTimeoutMs: number
   /** The torrent's housekeeping tick: timeouts, rate sampling, refilling pipelines. */
   tickMs: number
   rechokeIntervalMs: number
@@ -73,6 +75,7 @@ export const defaultLimits: Limits = {
   requestTimeoutMs: 30_000,
   idleTimeoutMs: 180_000,
   keepAliveIntervalMs: 60_000,
+  writeStallTimeoutMs: 60_000,
   tickMs: 1_000,
   rechokeIntervalMs: 10_000,
   optimisticIntervalMs: 30_000,

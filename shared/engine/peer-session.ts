@@ -40,6 +40,7 @@ export class PeerSession {
   private sawPieces = false
   private lastReceivedAt: number
   private lastSentAt: number
+  private blockedSince = 0
   private handshakeTimer: unknown
   /** Requests we withdrew (endgame, timeouts): a piece may still arrive for them. */
   private readonly cancelled: BoundedSet<number>
@@ -135,6 +136,12 @@ export class PeerSession {
       this.close('idle timeout')
       return []
     }
+    // A peer that stops reading while it keeps sending (requests to reject, say) would make our
+    // transport buffer grow: a transport blocked this long means the peer is gone or hostile.
+    if (this.writeBlocked && now - this.blockedSince >= this.o.limits.writeStallTimeoutMs) {
+      this.close('peer stopped reading')
+      return []
+    }
     if (now - this.lastSentAt >= this.o.limits.keepAliveIntervalMs) this.send({ type: 'keepAlive' })
     const late: BlockRef[] = []
     for (const [k, r] of this.outgoing) {
@@ -164,7 +171,10 @@ export class PeerSession {
   private write(bytes: Uint8Array): void {
     if (this.closed) return
     this.lastSentAt = this.o.clock.now()
-    if (!this.transport.write(bytes)) this.writeBlocked = true
+    if (!this.transport.write(bytes) && !this.writeBlocked) {
+      this.writeBlocked = true
+      this.blockedSince = this.lastSentAt
+    }
   }
 
   private remember(k: number): void {
