@@ -136,3 +136,51 @@ test('reload the seeder: it seeds again by itself, and a new peer downloads from
   })
   expect(await savedSha256(b, infoHashHex)).toBe(sha)
 })
+
+test('a 3-peer swarm (1 seeder, 2 leechers at once) completes with identical bytes', async ({ browser }) => {
+  test.setTimeout(120_000)
+  const { infoHashHex, link, sha } = await seeder(browser, 12, 31)
+  const leechers = [await peerAt(browser, link), await peerAt(browser, link)]
+  await Promise.all(
+    leechers.map((l) =>
+      l.page.evaluate(async () => {
+        const h = window.swarmdropHarness
+        const client = await h.clientHelpers.startClient()
+        await h.clientHelpers.waitDone(await client.addMagnet(h.shareLink.magnetFromFragment(location.hash)!), 90_000)
+      }),
+    ),
+  )
+  for (const l of leechers) expect(await savedSha256(l, infoHashHex)).toBe(sha)
+  // The leechers also found each other (the tracker relays offers to every peer of the swarm).
+  const peers = await Promise.all(leechers.map((l) => l.page.evaluate(() => (window.scratch['client'] as Client).peers.connectionCount())))
+  expect(Math.min(...peers)).toBeGreaterThanOrEqual(1)
+})
+
+test("a multi-file .torrent (webtorrent-fixtures' numbers) opened in B completes with every file intact", async ({ browser }) => {
+  test.setTimeout(90_000)
+  const fixtures = 'node_modules/webtorrent-fixtures/fixtures'
+  const torrent = [...(await readFile(`${fixtures}/numbers.torrent`))]
+  const files = await Promise.all(['1.txt', '2.txt', '3.txt'].map(async (n) => ({ name: n, bytes: [...(await readFile(`${fixtures}/numbers/${n}`))] })))
+  const a = await peerAt(browser, tracker.httpUrl)
+  const hex = await a.page.evaluate(
+    async ({ torrent, files }) => {
+      const client = await window.swarmdropHarness.clientHelpers.startClient()
+      const dropped = files.map((f) => ({ path: ['numbers', f.name], file: new File([new Uint8Array(f.bytes)], f.name) }))
+      return (await client.seedTorrent(new Uint8Array(torrent), dropped)).infoHashHex
+    },
+    { torrent, files },
+  )
+  const b = await peerAt(browser, tracker.httpUrl)
+  const got = await b.page.evaluate(
+    async ({ torrent }) => {
+      const h = window.swarmdropHarness
+      const client = await h.clientHelpers.startClient()
+      const hex = await client.addTorrentFile(new Uint8Array(torrent))
+      await h.clientHelpers.waitDone(hex, 60_000)
+      return Promise.all((await client.files(hex)).map(async (f) => ({ path: f.path.join('/'), bytes: [...new Uint8Array(await f.file.arrayBuffer())] })))
+    },
+    { torrent },
+  )
+  expect(hex).toMatch(/^[0-9a-f]{40}$/)
+  expect(got).toEqual(files.map((f) => ({ path: f.name, bytes: f.bytes })))
+})

@@ -1,4 +1,6 @@
-import { createTorrent, type Metainfo } from '../../shared/metainfo/index.ts'
+import { bytesEqual } from '../../shared/bytes.ts'
+import { sha1 } from '../../shared/hash.ts'
+import { createTorrent, parseTorrent, type Metainfo } from '../../shared/metainfo/index.ts'
 import type { BitfieldPersistence } from './opfs-store.ts'
 import { OpfsPieceStore } from './opfs-store.ts'
 import { layoutOf } from './torrent-layout.ts'
@@ -50,20 +52,44 @@ export async function seedFiles(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     },
   )
+  const store = await copyIntoStore(metainfo, files, options.persistence, false)
+  return { torrent, metainfo, store }
+}
+
+/**
+ * Seed an existing .torrent from the user's copy of its files: each piece is checked against the
+ * torrent's SHA-1 before it is stored; a mismatch throws (these are not the torrent's files).
+ */
+export async function seedExisting(torrentBytes: Uint8Array, files: readonly DroppedFile[], persistence?: BitfieldPersistence): Promise<SeedResult> {
+  const metainfo = await parseTorrent(torrentBytes)
+  const store = await copyIntoStore(metainfo, files, persistence, true)
+  return { torrent: torrentBytes, metainfo, store }
+}
+
+async function copyIntoStore(metainfo: Metainfo, files: readonly DroppedFile[], persistence: BitfieldPersistence | undefined, verify: boolean): Promise<OpfsPieceStore> {
   // The torrent's files in torrent order, matched back to what was dropped (createTorrent sorts them
   // and may strip a common top folder, so match on the path's tail).
   const sources = metainfo.files.map((tf) => {
     const match = files.find((f) => f.path.join('/') === tf.path.join('/') || f.path.slice(1).join('/') === tf.path.join('/'))
-    if (!match && !tf.padding) throw new Error(`internal: no dropped file for ${tf.path.join('/')}`)
+    if (!match && !tf.padding) throw new Error(`no file ${tf.path.join('/')} among those given`)
+    if (match && match.file.size !== tf.length) throw new Error(`${tf.path.join('/')} is ${match.file.size} bytes, the torrent says ${tf.length}`)
     return match?.file ?? new Blob([new Uint8Array(tf.length)])
   })
   // A Blob of Files refers to them (no copy); slices read from disk one piece at a time.
   const whole = new Blob(sources)
-  const store = await OpfsPieceStore.open(layoutOf(metainfo), options.persistence ? { persistence: options.persistence } : {})
-  for (let i = 0; i < metainfo.pieceCount; i++) {
-    const begin = i * metainfo.pieceLength
-    const piece = new Uint8Array(await whole.slice(begin, begin + store.pieceSize(i)).arrayBuffer())
-    await store.write(i, piece)
+  const store = await OpfsPieceStore.open(layoutOf(metainfo), persistence ? { persistence } : {})
+  try {
+    for (let i = 0; i < metainfo.pieceCount; i++) {
+      const begin = i * metainfo.pieceLength
+      const piece = new Uint8Array(await whole.slice(begin, begin + store.pieceSize(i)).arrayBuffer())
+      if (verify && !bytesEqual(await sha1(piece), metainfo.pieceHashes.subarray(i * 20, i * 20 + 20))) {
+        throw new Error(`piece ${i} does not match the torrent: these are not its files`)
+      }
+      await store.write(i, piece)
+    }
+  } catch (err) {
+    await store.close()
+    throw err
   }
-  return { torrent, metainfo, store }
+  return store
 }

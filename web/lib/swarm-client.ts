@@ -9,7 +9,7 @@ import { Library, type LibraryRecord } from './library.ts'
 import { LazyPieceStore } from './lazy-store.ts'
 import { OpfsPieceStore } from './opfs-store.ts'
 import { PeerPool } from './peer-pool.ts'
-import { seedFiles, type DroppedFile } from './seed-files.ts'
+import { seedExisting, seedFiles, type DroppedFile } from './seed-files.ts'
 import { magnetFor, shareLink } from './share-link.ts'
 import { TrackerClient, type TrackerStatus } from './tracker-client.ts'
 import { layoutOf } from './torrent-layout.ts'
@@ -116,7 +116,15 @@ export class SwarmClient {
 
   /** Hash dropped files into a torrent on this page's trackers, copy them to OPFS, seed, share. */
   async seed(files: DroppedFile[], name?: string): Promise<{ infoHashHex: string; link: string }> {
-    const seeded = await seedFiles(files, { announce: this.config.trackers, ...(name !== undefined ? { name } : {}) })
+    return this.#seeded(await seedFiles(files, { announce: this.config.trackers, ...(name !== undefined ? { name } : {}) }))
+  }
+
+  /** Seed an existing .torrent from the user's copy of its files (each piece checked first). */
+  async seedTorrent(torrentBytes: Uint8Array, files: DroppedFile[]): Promise<{ infoHashHex: string; link: string }> {
+    return this.#seeded(await seedExisting(torrentBytes, files))
+  }
+
+  async #seeded(seeded: Awaited<ReturnType<typeof seedFiles>>): Promise<{ infoHashHex: string; link: string }> {
     const hex = seeded.metainfo.infoHashHex
     await seeded.store.close() // #start reopens it with the library's bitfield persistence
     const record = this.#newRecord(hex, seeded.metainfo.name, { kind: 'torrent', bytes: seeded.torrent }, true)
