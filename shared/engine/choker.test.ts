@@ -65,6 +65,15 @@ describe('rechoke (seeding)', () => {
     const d = rechoke(peers, noOptimistic, NOW, s, first)
     expect([...d.unchoke].slice(0, 2)).toEqual([2, 3])
   })
+  it('rotates: a peer unchoked for 30 s yields its slot to a waiting peer, however fast', () => {
+    const peers = [
+      peer(1, { uploadRate: 100, unchoked: true, unchokedAt: NOW - 30_000 }),
+      peer(2, { uploadRate: 90, unchoked: true, unchokedAt: NOW - 10_000 }),
+      peer(3, { uploadRate: 0 }),
+    ]
+    const d = rechoke(peers, noOptimistic, NOW, { ...s, slots: 2 }, first)
+    expect([...d.unchoke].slice(0, 2).sort()).toEqual([2, 3])
+  })
   it('rotates equal peers: those choked longest come first', () => {
     const peers = [
       peer(1, { unchoked: true, unchokedAt: NOW - 10_000 }),

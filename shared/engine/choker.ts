@@ -3,7 +3,8 @@
 //
 // Leeching: the `slots` interested peers that upload to us fastest are unchoked (tit for tat); a peer
 // that has sent us nothing for `snubMs` while unchoked is snubbing and loses its regular slot.
-// Seeding: rank by how fast we upload to them (the original client), ties to whoever waited longest.
+// Seeding: rank by how fast we upload to them (the original client), ties to whoever waited longest;
+// a peer unchoked for a whole optimistic period goes to the back so the slots rotate.
 // Plus one optimistic unchoke, rotated every `optimisticMs`, new peers three times as likely, so
 // newcomers get something to trade and better partners are discovered.
 
@@ -79,6 +80,11 @@ export function rechoke(
 
 function compare(a: ChokerPeer, b: ChokerPeer, now: number, o: ChokerOptions): number {
   if (o.seeding) {
+    // Rotate: a peer that has had a slot for a whole optimistic period yields it to those waiting,
+    // so a seed spreads its pieces over the swarm instead of feeding the same four forever.
+    const ea = hadItsTurn(a, now, o)
+    const eb = hadItsTurn(b, now, o)
+    if (ea !== eb) return ea ? 1 : -1
     if (b.uploadRate !== a.uploadRate) return b.uploadRate - a.uploadRate
     // Rotate: whoever has been choked longest (or unchoked most recently) goes first.
     return waitedSince(a) - waitedSince(b)
@@ -88,6 +94,10 @@ function compare(a: ChokerPeer, b: ChokerPeer, now: number, o: ChokerOptions): n
   if (sa !== sb) return sa ? 1 : -1
   if (b.downloadRate !== a.downloadRate) return b.downloadRate - a.downloadRate
   return a.id - b.id
+}
+
+function hadItsTurn(p: ChokerPeer, now: number, o: ChokerOptions): boolean {
+  return p.unchoked && p.unchokedAt !== undefined && now - p.unchokedAt >= o.optimisticMs
 }
 
 function waitedSince(p: ChokerPeer): number {
