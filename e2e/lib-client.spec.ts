@@ -184,3 +184,36 @@ test("a multi-file .torrent (webtorrent-fixtures' numbers) opened in B completes
   expect(hex).toMatch(/^[0-9a-f]{40}$/)
   expect(got).toEqual(files.map((f) => ({ path: f.name, bytes: f.bytes })))
 })
+
+test('the tracker restarts in the middle of a transfer: peers reconnect, the transfer completes, newcomers still find the swarm', async ({ browser }) => {
+  test.setTimeout(120_000)
+  const { a, infoHashHex, link, sha } = await seeder(browser, 16, 41)
+  const b = await peerAt(browser, link)
+  await b.page.evaluate(async () => {
+    const h = window.swarmdropHarness
+    const client = await h.clientHelpers.startClient()
+    await client.addMagnet(h.shareLink.magnetFromFragment(location.hash)!)
+    for (;;) {
+      const v = client.views()[0]!
+      if (v.pieceCount && v.verifiedPieces >= v.pieceCount / 5) return
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  })
+  const port = tracker.port
+  await tracker.close()
+  const downState = (p: HarnessPeer) => p.page.evaluate(() => (window.scratch['client'] as Client).views()[0]!.trackers.find((t) => t.url.startsWith('ws://127.0.0.1'))?.state)
+  await expect.poll(() => downState(b)).toBe('disconnected')
+  tracker = await startOurTracker(port, ['--web-root', await buildHarness(), '--log-level', 'warn'])
+  await b.page.evaluate((hex) => window.swarmdropHarness.clientHelpers.waitDone(hex, 90_000), infoHashHex)
+  expect(await savedSha256(b, infoHashHex)).toBe(sha)
+  // Both announced again to the restarted tracker...
+  for (const p of [a, b]) await expect.poll(() => downState(p), { timeout: 20_000 }).toBe('ok')
+  // ...so a newcomer still finds the swarm through it.
+  const c = await peerAt(browser, link)
+  await c.page.evaluate(async () => {
+    const h = window.swarmdropHarness
+    const client = await h.clientHelpers.startClient()
+    await h.clientHelpers.waitDone(await client.addMagnet(h.shareLink.magnetFromFragment(location.hash)!), 60_000)
+  })
+  expect(await savedSha256(c, infoHashHex)).toBe(sha)
+})
