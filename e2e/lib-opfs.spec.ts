@@ -114,6 +114,35 @@ test('a file that vanished from OPFS loses its pieces from verified() on reopen'
   expect(r.count).toBe(13)
 })
 
+test('BEP 47 padding files are not stored, read back as zeros, and pieces across them verify', async () => {
+  const r = await p.page.evaluate(async (hex) => {
+    const h = window.swarmdropHarness
+    const piece = 1024
+    const files = [
+      { path: ['x.bin'], length: 1000 },
+      { path: ['.pad', '24'], length: 24, padding: true },
+      { path: ['y.bin'], length: 1500 },
+    ]
+    const store = await h.opfsStore.OpfsPieceStore.open({ infoHashHex: hex, pieceLength: piece, files })
+    const whole = h.opfsHelpers.pattern(0, 2524)
+    whole.fill(0, 1000, 1024) // a padding file's bytes are zeros by definition
+    for (let i = 0; i < store.pieceCount; i++) await store.write(i, whole.subarray(i * piece, i * piece + store.pieceSize(i)))
+    const back = await store.read(0, 0, piece)
+    const same = back.every((b, i) => b === whole[i])
+    await store.close()
+    const dir = await h.opfsPaths.torrentDir(hex, false)
+    let padStored = true
+    try {
+      await dir.getDirectoryHandle('.pad')
+    } catch {
+      padStored = false
+    }
+    const y = new Uint8Array(await (await store.file(2)).arrayBuffer())
+    return { same, padStored, yOk: y.every((b, i) => b === whole[1024 + i]), yLen: y.length }
+  }, HEX)
+  expect(r).toEqual({ same: true, padStored: false, yOk: true, yLen: 1500 })
+})
+
 test('a torrent larger than the quota fails clearly before anything is created', async () => {
   const r = await p.page.evaluate(async (hex) => {
     const h = window.swarmdropHarness
