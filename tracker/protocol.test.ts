@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { encodeAnnounceReply, encodeFailure, encodeOffer, isBinId, parseRequest } from './protocol.ts'
+import { encodeAnnounceReply, encodeAnswer, encodeFailure, encodeOffer, isBinId, parseRequest, relayPrefix } from './protocol.ts'
 import { Peer, Swarm, rememberOffer, takeOffer } from './swarms.ts'
 
 const limits = { maxOffersPerAnnounce: 10, maxScrapeHashes: 255 }
@@ -13,8 +13,11 @@ describe('parseRequest', () => {
     const r = parse({ action: 'announce', info_hash: ih, peer_id: bin('\u00ff'), left: 0 })
     expect(r).toMatchObject({ kind: 'announce', infoHash: ih, peerId: bin('\u00ff'), event: 'update', left: 0 })
     expect(JSON.parse(encodeAnnounceReply(ih, 120, 1, 2))).toEqual({ action: 'announce', interval: 120, info_hash: ih, complete: 1, incomplete: 2 })
-    const offer = JSON.parse(encodeOffer(ih, bin('p'), bin('o'), { type: 'offer', sdp: 'v=0\r\n"q"' }))
+    const offer = JSON.parse(encodeOffer(relayPrefix(ih, bin('p')), bin('o'), { type: 'offer', sdp: 'v=0\r\n"q"' }))
     expect(offer).toEqual({ action: 'announce', info_hash: ih, peer_id: bin('p'), offer_id: bin('o'), offer: { type: 'offer', sdp: 'v=0\r\n"q"' } })
+    // Objects other than { type, sdp } are relayed whole.
+    const odd = { type: 'answer', sdp: 'x', extra: [1, { a: '\u0000' }] }
+    expect(JSON.parse(encodeAnswer(relayPrefix(ih, bin('p')), bin('o'), odd)).answer).toEqual(odd)
   })
 
   it('reads left: numbers and numeric strings; null, garbage and negatives are unknown (Infinity)', () => {

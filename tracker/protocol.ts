@@ -125,12 +125,31 @@ export function encodeAnnounceReply(infoHash: string, interval: number, complete
   return `{"action":"announce","interval":${interval},"info_hash":${JSON.stringify(infoHash)},"complete":${complete},"incomplete":${incomplete}}`
 }
 
-export function encodeOffer(infoHash: string, fromPeerId: string, offerId: string, offer: object): string {
-  return `{"action":"announce","info_hash":${JSON.stringify(infoHash)},"peer_id":${JSON.stringify(fromPeerId)},"offer_id":${JSON.stringify(offerId)},"offer":${JSON.stringify(offer)}}`
+/**
+ * An SDP object ({ type, sdp } as browsers make it) as JSON. Stringifying the sdp string alone takes
+ * V8's fast path for strings; anything else falls back to the generic JSON.stringify.
+ */
+function sdpJson(o: object): string {
+  const r = o as Record<string, unknown>
+  const type = r.type
+  const sdp = r.sdp
+  if (typeof type === 'string' && typeof sdp === 'string' && Object.keys(o).length === 2) {
+    return `{"type":${JSON.stringify(type)},"sdp":${JSON.stringify(sdp)}}`
+  }
+  return JSON.stringify(o)
 }
 
-export function encodeAnswer(infoHash: string, fromPeerId: string, offerId: string, answer: object): string {
-  return `{"action":"announce","info_hash":${JSON.stringify(infoHash)},"peer_id":${JSON.stringify(fromPeerId)},"offer_id":${JSON.stringify(offerId)},"answer":${JSON.stringify(answer)}}`
+/** The start of every relayed offer or answer from one peer: built once per announce, not per offer. */
+export function relayPrefix(infoHash: string, fromPeerId: string): string {
+  return `{"action":"announce","info_hash":${JSON.stringify(infoHash)},"peer_id":${JSON.stringify(fromPeerId)},"offer_id":`
+}
+
+export function encodeOffer(prefix: string, offerId: string, offer: object): string {
+  return `${prefix}${JSON.stringify(offerId)},"offer":${sdpJson(offer)}}`
+}
+
+export function encodeAnswer(prefix: string, offerId: string, answer: object): string {
+  return `${prefix}${JSON.stringify(offerId)},"answer":${sdpJson(answer)}}`
 }
 
 export interface ScrapeEntry { complete: number; incomplete: number; downloaded: number }

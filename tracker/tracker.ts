@@ -10,7 +10,7 @@ import { Conn } from './connection.ts'
 import type { Limits, Timing } from './limits.ts'
 import type { Logger } from './log.ts'
 import {
-  encodeAnnounceReply, encodeAnswer, encodeFailure, encodeOffer, encodeScrapeReply, parseRequest,
+  encodeAnnounceReply, encodeAnswer, encodeFailure, encodeOffer, encodeScrapeReply, parseRequest, relayPrefix,
   type AnnounceRequest, type AnswerRequest, type Invalid, type ScrapeEntry, type ScrapeRequest,
 } from './protocol.ts'
 import { Peer, SwarmRegistry, rememberOffer, takeOffer } from './swarms.ts'
@@ -265,10 +265,11 @@ export class Tracker {
     const offers = req.offers
     if (offers.length === 0) return
     const targets = swarm.pickOthers(peer, offers.length)
+    const prefix = relayPrefix(infoHash, peerId)
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i] as Peer
       const o = offers[i] as (typeof offers)[number]
-      if (this.send(target.owner as Conn, encodeOffer(infoHash, peerId, o.offerId, o.offer))) {
+      if (this.send(target.owner as Conn, encodeOffer(prefix, o.offerId, o.offer))) {
         rememberOffer(target, o.offerId, peerId, now, limits.maxPendingOffersPerPeer)
         this.counters.offersRelayed++
       }
@@ -289,7 +290,7 @@ export class Tracker {
     }
     const to = swarm.peers.get(req.toPeerId)
     if (to === undefined) return this.fail(conn, 'the offering peer has left', 'announce', infoHash)
-    if (this.send(to.owner as Conn, encodeAnswer(infoHash, peerId, req.offerId, req.answer))) {
+    if (this.send(to.owner as Conn, encodeAnswer(relayPrefix(infoHash, peerId), req.offerId, req.answer))) {
       this.counters.answersRelayed++
     }
   }

@@ -16,6 +16,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url))
@@ -169,8 +170,11 @@ const date = new Date().toISOString().slice(0, 10)
 const out = fileURLToPath(new URL(`../results/tracker-${date}.json`, import.meta.url))
 mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true })
 writeFileSync(out, JSON.stringify({
-  date: new Date().toISOString(), node: process.version, cores: (await import('node:os')).cpus().length,
+  date: new Date().toISOString(), node: process.version, cores: os.cpus().length,
+  // Other work on the box skews the closed-loop figures most; CPU per announce least.
+  loadAverageAtEnd: os.loadavg(),
   settings: { rate: RATE, seconds: SECONDS, idle: IDLE, offersPerAnnounce: 5, swarmSize: 20 },
   results, ratios,
 }, null, 2) + '\n')
-console.log(`\nwritten to ${out}`)
+console.log(`\nload average ${os.loadavg().map(n => n.toFixed(1)).join(' ')} on ${os.cpus().length} cores (other work skews closed loops most)`)
+console.log(`written to ${out}`)
