@@ -41,6 +41,8 @@ const counterHelp: Record<keyof TrackerCounters, string> = {
   connectionsRejected: 'WebSocket upgrades refused (limits, origin)',
   heartbeatDrops: 'sockets dropped for a missed pong or idleness',
   peersExpired: 'peers removed for not announcing',
+  messagesSent: 'messages sent to clients',
+  socketWrites: 'socket writes (messages to one socket in one event-loop turn share a write)',
 }
 
 const snake = (s: string): string => s.replace(/[A-Z]/g, c => '_' + c.toLowerCase())

@@ -30,6 +30,9 @@ export interface TrackerCounters {
   connectionsRejected: number
   heartbeatDrops: number
   peersExpired: number
+  /** Messages sent, and socket writes they took (several messages to one socket in a turn share one). */
+  messagesSent: number
+  socketWrites: number
 }
 
 /**
@@ -52,6 +55,7 @@ export class Tracker {
   readonly counters: TrackerCounters = {
     messages: 0, announces: 0, answers: 0, scrapes: 0, offersRelayed: 0, answersRelayed: 0, failures: 0,
     rateLimited: 0, connectionsOpened: 0, connectionsRejected: 0, heartbeatDrops: 0, peersExpired: 0,
+    messagesSent: 0, socketWrites: 0,
   }
   private readonly intervalSeconds: number
   // Listeners shared by every socket (no closure per socket): `this` is the socket.
@@ -149,7 +153,10 @@ export class Tracker {
   private writeOutbox(conn: Conn): void {
     const outbox = conn.outbox
     conn.outbox = null
-    if (outbox !== null && !conn.closed) conn.socket.write(encodeTextFrames(outbox))
+    if (outbox === null || conn.closed) return
+    this.counters.messagesSent += outbox.length
+    this.counters.socketWrites++
+    conn.socket.write(encodeTextFrames(outbox))
   }
 
   /** Close with a close frame (RFC 6455 7.1.2), after anything still queued; the socket is ended. */
