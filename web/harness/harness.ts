@@ -3,6 +3,8 @@
 // specs do the work inside page.evaluate so every test runs the real code in a real browser.
 import * as bytes from '../../shared/bytes.ts'
 import * as hash from '../../shared/hash.ts'
+import * as bencode from '../../shared/bencode/index.ts'
+import * as metainfo from '../../shared/metainfo/index.ts'
 import * as peerPool from '../lib/peer-pool.ts'
 import * as trackerClient from '../lib/tracker-client.ts'
 import * as trackerSocket from '../lib/tracker-socket.ts'
@@ -20,7 +22,7 @@ import * as clientHelpers from './client-helpers.ts'
 import * as trackerPeer from './tracker-peer.ts'
 import * as transportBench from './transport-bench.ts'
 
-export const harness = { bytes, hash, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, storageQuota, opfsHelpers, library, save, shareLink, appConfig, swarmClient, clientHelpers }
+export const harness = { bytes, hash, bencode, metainfo, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, storageQuota, opfsHelpers, library, save, shareLink, appConfig, swarmClient, clientHelpers }
 export type Harness = typeof harness
 
 declare global {

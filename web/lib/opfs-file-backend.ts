@@ -115,6 +115,12 @@ function worker() {
       pending.delete(e.data.id)
       done?.(e.data)
     }
+    // A worker that fails to load or crashes must not leave callers waiting forever.
+    w.onerror = (e) => {
+      for (const [id, done] of pending) done({ id, ok: false, error: `OPFS worker failed: ${e.message}`, name: 'OperationError' })
+      pending.clear()
+      sharedWorker = null
+    }
     sharedWorker = { worker: w, pending, nextId: 1, nextSession: 1 }
   }
   return sharedWorker

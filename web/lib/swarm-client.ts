@@ -99,8 +99,7 @@ export class SwarmClient {
     if (this.#active.has(hex)) return hex
     const trackers = m.trackers.length > 0 ? m.trackers : this.config.trackers
     const record = this.#newRecord(hex, m.name ?? hex, { kind: 'magnet', uri: formatMagnet({ ...m, trackers }) }, false)
-    await this.library.put(record)
-    await this.#start(record)
+    await this.#add(record)
     return hex
   }
 
@@ -109,8 +108,7 @@ export class SwarmClient {
     const meta = await parseTorrent(bytes)
     if (this.#active.has(meta.infoHashHex)) return meta.infoHashHex
     const record = this.#newRecord(meta.infoHashHex, meta.name, { kind: 'torrent', bytes }, false)
-    await this.library.put(record)
-    await this.#start(record)
+    await this.#add(record)
     return meta.infoHashHex
   }
 
@@ -188,6 +186,18 @@ export class SwarmClient {
     for (const hex of [...this.#active.keys()]) await this.#stop(hex)
     this.peers.destroy()
     this.sockets.destroy()
+  }
+
+  /** Put a new torrent in the library and start it; one that cannot start (no room) is not kept. */
+  async #add(record: LibraryRecord): Promise<void> {
+    await this.library.put(record)
+    try {
+      await this.#start(record)
+    } catch (err) {
+      await this.#stop(record.infoHashHex).catch(() => {})
+      await this.library.remove(record.infoHashHex)
+      throw err
+    }
   }
 
   #newRecord(hex: string, name: string, source: LibraryRecord['source'], seededFromDrop: boolean): LibraryRecord {
