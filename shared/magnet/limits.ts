@@ -9,7 +9,8 @@ export const MAX_TRACKERS = 100
 export const MAX_WEB_SEEDS = 32
 export const MAX_EXACT_SOURCES = 32
 export const MAX_PEERS = 200
-/** BEP 53 `so`: most file indices one magnet may select (ranges are expanded). */
-export const MAX_SELECTED = 100_000
+/** BEP 53 `so`: most file indices one magnet may select. Ranges are expanded into a list, so this
+ * bounds that list (10k numbers cost well under a millisecond; 100k cost 3-5 ms here). */
+export const MAX_SELECTED = 10_000
 /** Highest file index `so` may name (also bounds a single range). */
 export const MAX_FILE_INDEX = 0xfffffff

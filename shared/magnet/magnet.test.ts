@@ -4,7 +4,7 @@ import { fromHex, toHex } from '../bytes.ts'
 import { MagnetError } from '../errors.ts'
 import { base32Decode, base32Encode } from './base32.ts'
 import { composeSelect, formatMagnet } from './format.ts'
-import { MAX_MAGNET_LENGTH, MAX_TRACKERS } from './limits.ts'
+import { MAX_MAGNET_LENGTH, MAX_SELECTED, MAX_TRACKERS } from './limits.ts'
 import { parseInfoHashInput, parseMagnet } from './parse.ts'
 import type { MagnetLink } from './types.ts'
 
@@ -67,6 +67,12 @@ describe('parseMagnet', () => {
   it('merges and sorts so ranges', () => {
     expect(parseMagnet(`magnet:?xt=urn:btih:${HEX}&so=6-7,1&so=0,1`).select).toEqual([0, 1, 6, 7])
     expect(parseMagnet(`magnet:?xt=urn:btih:${HEX}`).select).toBeUndefined()
+  })
+
+  it('bounds how many files so may select, counting overlaps once', () => {
+    expect(parseMagnet(`magnet:?xt=urn:btih:${HEX}&so=0-${MAX_SELECTED - 1}&so=5-10`).select).toHaveLength(MAX_SELECTED)
+    expect(() => parseMagnet(`magnet:?xt=urn:btih:${HEX}&so=0-${MAX_SELECTED}`)).toThrow(MagnetError)
+    expect(() => parseMagnet(`magnet:?xt=urn:btih:${HEX}&so=0-5000,6000-12000`)).toThrow(/more than 10000/)
   })
 
   it('bounds the trackers it keeps', () => {
