@@ -54,6 +54,8 @@ describe('simulated swarms', () => {
     const t = await swarm.run(() => leech.torrent.isDone())
     expect(bytesEqual(leech.store.contents(meta.length), data)).toBe(true)
     for (const n of seeds) expect(uploadedBy(swarm, n)).toBeGreaterThan(data.length / 10)
+    // Endgame duplicates are bounded: the seeders together send little more than one copy.
+    expect(seeds.reduce((sum, n) => sum + uploadedBy(swarm, n), 0)).toBeLessThan(1.3 * data.length)
     // Five 500 kB/s links in parallel: well under the 3 s one link would need.
     expect(t).toBeLessThan(2_500)
     swarm.destroy()
