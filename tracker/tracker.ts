@@ -254,7 +254,9 @@ export class Tracker {
       swarm ??= this.registry.getOrCreate(infoHash)
       peer = new Peer(swarm, peerId, conn, isSeeder, now)
       swarm.add(peer)
-      ;(conn.peers ??= []).push(peer)
+      // [peer], not [].push(peer): an array grown by push reserves 17 slots; most sockets are in one swarm.
+      if (conn.peers === null) conn.peers = [peer]
+      else conn.peers.push(peer)
       if (event === 'completed') swarm.downloaded++
     } else {
       swarm = peer.swarm
