@@ -91,6 +91,25 @@ for (const backend of ['worker', 'writable'] as const) {
   })
 }
 
+for (const backend of ['worker', 'writable'] as const) {
+  test(`${backend} backend: concurrent piece writes (as the engine issues them) all land`, async () => {
+    const r = await p.page.evaluate(
+      async ({ hex, files, piece, backend }) => {
+        const h = window.swarmdropHarness
+        const store = await h.opfsStore.OpfsPieceStore.open({ infoHashHex: hex, pieceLength: piece, files }, { backend })
+        await Promise.all(Array.from({ length: store.pieceCount }, (_, i) => store.write(i, h.opfsHelpers.pattern(i * piece, store.pieceSize(i)))))
+        const bad: number[] = []
+        for (let i = 0; i < store.pieceCount; i++) if (h.opfsHelpers.mismatch(await store.read(i, 0, store.pieceSize(i)), i * piece) !== -1) bad.push(i)
+        await store.close()
+        return { bad, verified: [...(await store.verified())].length, count: store.pieceCount }
+      },
+      { hex: HEX, files: FILES, piece: PIECE, backend },
+    )
+    expect(r.bad).toEqual([])
+    expect(r.verified).toBe(r.count)
+  })
+}
+
 test('a file that vanished from OPFS loses its pieces from verified() on reopen', async () => {
   const r = await p.page.evaluate(
     async ({ hex, files, piece }) => {

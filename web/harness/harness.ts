@@ -11,6 +11,7 @@ import * as trackerSocket from '../lib/tracker-socket.ts'
 import * as webrtcTransport from '../lib/webrtc-transport.ts'
 import * as opfsStore from '../lib/opfs-store.ts'
 import * as opfsPaths from '../lib/opfs-paths.ts'
+import * as opfsFileBackend from '../lib/opfs-file-backend.ts'
 import * as storageQuota from '../lib/storage-quota.ts'
 import * as opfsHelpers from './opfs-helpers.ts'
 import * as library from '../lib/library.ts'
@@ -22,7 +23,7 @@ import * as clientHelpers from './client-helpers.ts'
 import * as trackerPeer from './tracker-peer.ts'
 import * as transportBench from './transport-bench.ts'
 
-export const harness = { bytes, hash, bencode, metainfo, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, storageQuota, opfsHelpers, library, save, shareLink, appConfig, swarmClient, clientHelpers }
+export const harness = { bytes, hash, bencode, metainfo, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, opfsFileBackend, storageQuota, opfsHelpers, library, save, shareLink, appConfig, swarmClient, clientHelpers }
 export type Harness = typeof harness
 
 declare global {

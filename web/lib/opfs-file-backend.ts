@@ -24,7 +24,8 @@ export interface OpenResult {
 export interface FileBackend {
   /** Create missing files at their full length. `bitfieldBytes`: the size of the piece bitfield. */
   open(infoHashHex: string, files: readonly StoredFileSpec[], bitfieldBytes: number): Promise<OpenResult>
-  write(fileIndex: number, offset: number, data: Uint8Array): Promise<void>
+  /** Write at a position; with `markPiece`, then record that piece as verified (one message, in order). */
+  write(fileIndex: number, offset: number, data: Uint8Array, markPiece?: number): Promise<void>
   /** Record piece `index` as verified, after its writes (the worker keeps this order). No-op if it keeps no bitfield. */
   mark(index: number): Promise<void>
   read(fileIndex: number, offset: number, length: number): Promise<Uint8Array>
@@ -61,15 +62,23 @@ export class WritableBackend implements FileBackend {
     // leaves the bitfield to the store's persistence (IndexedDB).
   }
 
-  async write(fileIndex: number, offset: number, data: Uint8Array): Promise<void> {
-    const w = await this.#handle(fileIndex).createWritable({ keepExistingData: true })
-    try {
-      await w.write({ type: 'write', position: offset, data: data as Uint8Array<ArrayBuffer> })
-      await w.close()
-    } catch (err) {
-      await w.abort().catch(() => {})
-      throw err
-    }
+  #queue: Promise<unknown> = Promise.resolve()
+
+  write(fileIndex: number, offset: number, data: Uint8Array): Promise<void> {
+    // One writable at a time: two open on one file would each copy it, and the last close would
+    // silently drop the other's piece.
+    const next = this.#queue.then(async () => {
+      const w = await this.#handle(fileIndex).createWritable({ keepExistingData: true })
+      try {
+        await w.write({ type: 'write', position: offset, data: data as Uint8Array<ArrayBuffer> })
+        await w.close()
+      } catch (err) {
+        await w.abort().catch(() => {})
+        throw err
+      }
+    })
+    this.#queue = next.catch(() => {})
+    return next
   }
 
   async read(fileIndex: number, offset: number, length: number): Promise<Uint8Array> {
@@ -95,7 +104,7 @@ export class WritableBackend implements FileBackend {
 type WorkerRequest =
   | { op: 'open'; infoHashHex: string; files: StoredFileSpec[]; bitfieldBytes: number }
   | { op: 'mark'; index: number }
-  | { op: 'write'; fileIndex: number; offset: number; data: Uint8Array }
+  | { op: 'write'; fileIndex: number; offset: number; data: Uint8Array; markPiece?: number }
   | { op: 'read'; fileIndex: number; offset: number; length: number }
   | { op: 'flush' }
   | { op: 'close' }
@@ -149,10 +158,10 @@ export class WorkerBackend implements FileBackend {
     return this.#call({ op: 'mark', index })
   }
 
-  write(fileIndex: number, offset: number, data: Uint8Array): Promise<void> {
+  write(fileIndex: number, offset: number, data: Uint8Array, markPiece?: number): Promise<void> {
     // Copy: the caller keeps its buffer (the engine may still serve it), the copy is transferred.
     const copy = data.slice()
-    return this.#call({ op: 'write', fileIndex, offset, data: copy }, [copy.buffer])
+    return this.#call({ op: 'write', fileIndex, offset, data: copy, ...(markPiece !== undefined ? { markPiece } : {}) }, [copy.buffer])
   }
 
   read(fileIndex: number, offset: number, length: number): Promise<Uint8Array> {

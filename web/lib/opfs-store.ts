@@ -113,12 +113,15 @@ export class OpfsPieceStore implements PieceStore {
   async write(index: number, data: Uint8Array): Promise<void> {
     this.#open()
     if (data.byteLength !== this.pieceSize(index)) throw new RangeError(`piece ${index} is ${this.pieceSize(index)} bytes, got ${data.byteLength}`)
-    for (const s of spansOf(this.#starts, index * this.layout.pieceLength, data.byteLength)) {
-      const at = this.#stored[s.fileIndex]
-      if (at === null || at === undefined) continue // padding: zeros, the piece hash already checked them
-      await this.#backend.write(at, s.fileOffset, data.subarray(s.rangeOffset, s.rangeOffset + s.length))
+    // Padding spans are skipped: zeros by definition, and the piece hash already checked them.
+    const spans = spansOf(this.#starts, index * this.layout.pieceLength, data.byteLength).filter((s) => this.#stored[s.fileIndex] != null)
+    if (spans.length === 0) await this.#backend.mark(index)
+    // One after another, so a failed span stops the rest; the last write also marks the piece verified
+    // (one worker message for the common single-file piece).
+    for (const [k, s] of spans.entries()) {
+      const last = k === spans.length - 1
+      await this.#backend.write(this.#stored[s.fileIndex]!, s.fileOffset, data.subarray(s.rangeOffset, s.rangeOffset + s.length), last ? index : undefined)
     }
-    await this.#backend.mark(index)
     this.#bits[index >> 3]! |= 0x80 >> (index & 7)
     this.#persistence?.save(this.bitfield())
   }

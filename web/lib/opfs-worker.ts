@@ -21,6 +21,16 @@ function handleOf(session: number, fileIndex: number): FileSystemSyncAccessHandl
   return h
 }
 
+function mark(session: number, index: number): void {
+  const s = sessions.get(session)
+  if (!s) throw new RangeError(`no session ${session}`)
+  const at = index >> 3
+  const byte = new Uint8Array(1)
+  s.bits.read(byte, { at })
+  byte[0]! |= 0x80 >> (index & 7)
+  s.bits.write(byte, { at })
+}
+
 async function run(msg: WorkerMessage): Promise<unknown> {
   switch (msg.op) {
     case 'open': {
@@ -50,20 +60,14 @@ async function run(msg: WorkerMessage): Promise<unknown> {
         throw err
       }
     }
-    case 'mark': {
-      const s = sessions.get(msg.session)
-      if (!s) throw new RangeError(`no session ${msg.session}`)
-      const at = msg.index >> 3
-      const byte = new Uint8Array(1)
-      s.bits.read(byte, { at })
-      byte[0]! |= 0x80 >> (msg.index & 7)
-      s.bits.write(byte, { at })
+    case 'mark':
+      mark(msg.session, msg.index)
       return undefined
-    }
     case 'write': {
       const h = handleOf(msg.session, msg.fileIndex)
       const n = h.write(msg.data, { at: msg.offset })
       if (n !== msg.data.byteLength) throw new DOMException(`short write: ${n} of ${msg.data.byteLength}`, 'QuotaExceededError')
+      if (msg.markPiece !== undefined) mark(msg.session, msg.markPiece)
       return undefined
     }
     case 'read': {
