@@ -21,6 +21,28 @@ function handleOf(session: number, fileIndex: number): FileSystemSyncAccessHandl
   return h
 }
 
+/** How long to wait for another holder of a file's access handle to let go (see syncHandle). */
+const LOCK_WAIT_MS = 8_000
+
+/**
+ * A sync access handle is exclusive. Right after a reload the previous page's worker may still hold
+ * the handles for a moment, so a locked file is retried until LOCK_WAIT_MS; past that the torrent is
+ * open elsewhere (another tab) and the error says so.
+ */
+async function syncHandle(file: FileSystemFileHandle): Promise<FileSystemSyncAccessHandle> {
+  const until = Date.now() + LOCK_WAIT_MS
+  for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+    try {
+      return await file.createSyncAccessHandle()
+    } catch (err) {
+      const locked = err instanceof DOMException && err.name === 'NoModificationAllowedError'
+      if (!locked) throw err
+      if (Date.now() > until) throw new DOMException(`${file.name} is open elsewhere (another tab?)`, 'NoModificationAllowedError')
+      await new Promise((r) => setTimeout(r, delay))
+    }
+  }
+}
+
 function mark(session: number, index: number): void {
   const s = sessions.get(session)
   if (!s) throw new RangeError(`no session ${session}`)
@@ -38,7 +60,7 @@ async function run(msg: WorkerMessage): Promise<unknown> {
       const handles: FileSystemSyncAccessHandle[] = []
       const sizes: number[] = []
       try {
-        const bitsHandle = await (await bitfieldFile(msg.infoHashHex)).createSyncAccessHandle()
+        const bitsHandle = await syncHandle(await bitfieldFile(msg.infoHashHex))
         handles.push(bitsHandle)
         const bits = new Uint8Array(msg.bitfieldBytes)
         // A bitfield of another size is not this torrent's: start empty.
@@ -46,7 +68,7 @@ async function run(msg: WorkerMessage): Promise<unknown> {
         else bitsHandle.truncate(msg.bitfieldBytes)
         const files: FileSystemSyncAccessHandle[] = []
         for (const f of msg.files) {
-          const h = await (await fileHandle(dir, f.path, true)).createSyncAccessHandle()
+          const h = await syncHandle(await fileHandle(dir, f.path, true))
           handles.push(h)
           files.push(h)
           const size = h.getSize()
