@@ -1,11 +1,11 @@
-// Codec micro-benchmarks (Node): `npx tsx shared/wire/test-support/codec-bench.ts`
+// Codec micro-benchmarks (Node): `npx tsx bench/wire/codec-bench.ts`
 // 1. a 16 KiB piece as one buffer (encodeMessage: alloc + copy) vs [header, block] (encodePieceParts);
 // 2. WireDecoder throughput on a stream of 16 KiB piece messages in different chunkings, against
 //    bittorrent-protocol's parser (WebTorrent's wire) fed the same chunks.
-import { concatBytes } from '../../bytes.ts'
-import { WireDecoder } from '../decoder.ts'
-import { encodeHandshake, reservedFor } from '../handshake.ts'
-import { encodeMessage, encodePieceParts } from '../encoder.ts'
+import { concatBytes } from '../../shared/bytes.ts'
+import { WireDecoder } from '../../shared/wire/decoder.ts'
+import { encodeHandshake, reservedFor } from '../../shared/wire/handshake.ts'
+import { encodeMessage, encodePieceParts } from '../../shared/wire/encoder.ts'
 
 const BLOCK = 16384
 const block = new Uint8Array(BLOCK).map((_, i) => i & 0xff)

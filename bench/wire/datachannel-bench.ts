@@ -1,6 +1,6 @@
 // Which is faster on a real WebRTC data channel: each piece as ONE send of header+block (a copy), or
 // TWO sends, [13-byte header] then [block] (what WebTorrent does, no copy)?
-// Run: `npx tsx shared/wire/test-support/datachannel-bench.ts` (uses Debian's Chromium; CHROMIUM_PATH overrides).
+// Run: `npx tsx bench/wire/datachannel-bench.ts` (uses Debian's Chromium; CHROMIUM_PATH overrides).
 // Two RTCPeerConnections in one headless page, loopback, one reliable ordered channel, sends paced by
 // bufferedAmount (high-water 1 MiB, resume at 256 KiB) as a real transport would.
 import { chromium } from '@playwright/test'
