@@ -151,3 +151,38 @@ test('the tracker restarts in the middle of a transfer: peers reconnect, the tra
   })
   expect(await savedSha256(c, infoHashHex)).toBe(sha)
 })
+
+test('pause stops the exchange and keeps the data; resume completes with identical bytes', async ({ browser }) => {
+  test.setTimeout(90_000)
+  const { infoHashHex, link, sha } = await seeder(browser, 16, 53)
+  const b = await peerAt(browser, link)
+  const paused = await b.page.evaluate(async () => {
+    const h = window.swarmdropHarness
+    const client = await h.clientHelpers.startClient()
+    const hex = await client.addMagnet(h.shareLink.magnetFromFragment(location.hash)!)
+    for (;;) {
+      const v = client.views()[0]!
+      if (v.pieceCount && v.verifiedPieces >= v.pieceCount / 4) break
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    await client.pause(hex)
+    const connectionsRightAfter = client.peers.connectionCount()
+    await new Promise((r) => setTimeout(r, 1500))
+    const v = client.views()[0]!
+    return { state: v.state, peers: v.peers, connectionsRightAfter, stored: (await client.library.get(hex))!.state }
+  })
+  expect(paused).toEqual({ state: 'paused', peers: 0, connectionsRightAfter: 0, stored: 'paused' })
+  const resumed = await b.page.evaluate(async (hex) => {
+    const h = window.swarmdropHarness
+    const client = window.scratch['client'] as Client
+    await client.resume(hex)
+    const resumedWith = client.views()[0]!.verifiedPieces
+    await h.clientHelpers.waitDone(hex, 60_000)
+    const v = client.views()[0]!
+    return { resumedWith, fetched: v.fetchedThisSession, pieceCount: v.pieceCount!, state: (await client.library.get(hex))!.state }
+  }, infoHashHex)
+  expect(resumed.resumedWith).toBeGreaterThan(0)
+  expect(resumed.fetched).toBe(resumed.pieceCount - resumed.resumedWith)
+  expect(resumed.state).toBe('seeding')
+  expect(await savedSha256(b, infoHashHex)).toBe(sha)
+})

@@ -143,6 +143,25 @@ export class SwarmClient {
     return shareLink(this.pageUrl, magnetFor(hex, a?.record.name, trackers))
   }
 
+  /** Stop exchanging data (peers, trackers) but keep everything; `resume` continues where it was. */
+  async pause(hex: string): Promise<void> {
+    const a = this.#active.get(hex)
+    if (!a || a.record.state === 'paused') return
+    await this.#stop(hex)
+    const record = { ...a.record, state: 'paused' as const }
+    await this.library.update(hex, { state: 'paused' })
+    await this.#start(record) // registers it as inactive (paused records are not started)
+  }
+
+  async resume(hex: string): Promise<void> {
+    const a = this.#active.get(hex)
+    if (!a || a.record.state !== 'paused') return
+    this.#active.delete(hex)
+    const record = { ...a.record, state: 'downloading' as const } // 'seeding' once the store says complete
+    await this.library.update(hex, { state: record.state })
+    await this.#start(record).catch((e: unknown) => this.#fail(hex, e))
+  }
+
   async remove(hex: string): Promise<void> {
     await this.#stop(hex)
     await this.library.remove(hex)
@@ -210,7 +229,10 @@ export class SwarmClient {
     const store = new LazyPieceStore(async (info) => OpfsPieceStore.open(layoutOf(info), { persistence }))
     const a: Active = { record, store, persistence, engine: null, tracker: null, info: null, fetched: 0, error: null, trackers: [] }
     this.#active.set(hex, a)
-    if (record.state === 'paused') return
+    if (record.state === 'paused') {
+      this.onChange?.()
+      return
+    }
     let source: TorrentInfo | Uint8Array
     let trackers: string[]
     if (record.source.kind === 'torrent') {
@@ -233,6 +255,10 @@ export class SwarmClient {
       },
     })
     a.engine = engine
+    if (engine.isDone() && a.record.state !== 'seeding') {
+      a.record = { ...a.record, state: 'seeding' }
+      await this.library.update(hex, { state: 'seeding' })
+    }
     engine.on((e) => void this.#onEvent(a, e))
     const tracker = new TrackerClient({
       infoHash: toBinaryString(fromHex(hex)),
@@ -283,7 +309,9 @@ export class SwarmClient {
     a.engine?.destroy()
     this.peers.closeTorrent(toBinaryString(fromHex(hex)))
     await a.store.close()
-    if (a.engine) await this.library.update(hex, { totals: { ...a.record.totals, uploaded: a.engine.totals.uploaded, downloaded: a.engine.totals.downloaded } })
+    // The engine counts this session; the library keeps the torrent's lifetime totals.
+    const t = a.record.totals
+    if (a.engine) await this.library.update(hex, { totals: { ...t, uploaded: t.uploaded + a.engine.totals.uploaded, downloaded: t.downloaded + a.engine.totals.downloaded } })
   }
 }
 
