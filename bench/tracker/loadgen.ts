@@ -94,13 +94,24 @@ async function fixedRate(rate: number, seconds: number): Promise<void> {
   let due = 0
   let next = 0
   const ticks = Math.round(seconds * 1000 / tickMs)
+  // Visit clients in a shuffled order: consecutive clients share a swarm, and announcing them in a row
+  // would bunch messages onto the same sockets (which flatters a tracker that coalesces writes).
+  const order = peers.map((_, i) => i)
+  let seed = 12345
+  for (let i = order.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    const j = seed % (i + 1)
+    const t = order[i] as number
+    order[i] = order[j] as number
+    order[j] = t
+  }
   const t0 = performance.now()
   for (let t = 0; t < ticks; t++) {
     due += perTick
     while (due >= 1) {
       due -= 1
-      sendAnnounce(peers[next] as Peer, OFFERS_PER_ANNOUNCE)
-      next = (next + 1) % peers.length
+      sendAnnounce(peers[order[next] as number] as Peer, OFFERS_PER_ANNOUNCE)
+      next = (next + 1) % order.length
     }
     const wait = t0 + (t + 1) * tickMs - performance.now()
     if (wait > 0) await new Promise(r => setTimeout(r, wait))
