@@ -1,3 +1,4 @@
+import { copyFile, mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { build } from 'vite'
 
@@ -13,6 +14,10 @@ export function buildHarness(): Promise<string> {
     root: resolve(import.meta.dirname, '../../web/harness'),
     logLevel: 'warn',
     build: { outDir: harnessDir, emptyOutDir: true, target: 'es2022', sourcemap: true, minify: false },
-  }).then(() => harnessDir)
+  })
+    // WebTorrent's browser bundle, for the interop spec: the page imports /vendor/webtorrent.min.js.
+    .then(() => mkdir(resolve(harnessDir, 'vendor'), { recursive: true }))
+    .then(() => copyFile(resolve(import.meta.dirname, '../../node_modules/webtorrent/dist/webtorrent.min.js'), resolve(harnessDir, 'vendor/webtorrent.min.js')))
+    .then(() => harnessDir)
   return built
 }
