@@ -1,0 +1,36 @@
+import type { CpuUse } from './proc-cpu.ts'
+
+/** One measured transfer (or its failure: a timeout or an error is a result too, and the run goes on). */
+export interface RunResult {
+  name: string
+  seeders: number
+  mib: number
+  ok: boolean
+  error?: string
+  /** Wall time from adding the magnet (or the first byte, for the raw channel) to done. */
+  seconds?: number
+  /** Decimal MB (1e6 bytes) per second over `seconds`. */
+  mbPerS?: number
+  /** From adding the magnet to the first piece verified by the leecher. */
+  firstPieceMs?: number
+  /** SHA-256 of what the leecher stored equals the source's. */
+  identical?: boolean
+  /** Chromium's CPU over the same span, all processes (both peers, GPU, network service). */
+  cpu?: CpuUse
+  details?: Record<string, unknown>
+}
+
+export interface Transfer {
+  mib: number
+  seeders: number
+  /** Bound for the whole scenario (setup, transfer, check). */
+  timeoutMs: number
+}
+
+export function failed(name: string, t: Transfer, err: unknown): RunResult {
+  return { name, seeders: t.seeders, mib: t.mib, ok: false, error: err instanceof Error ? err.message.split('\n')[0] : String(err) }
+}
+
+export function mbPerS(bytes: number, ms: number): number {
+  return Math.round((bytes / 1e6 / (ms / 1000)) * 100) / 100
+}

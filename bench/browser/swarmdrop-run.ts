@@ -1,0 +1,126 @@
+import type { Browser } from '@playwright/test'
+import type { HarnessPeer } from '../../e2e/lib-harness/pages.ts'
+import type { SwarmClient } from '../../web/lib/swarm-client.ts'
+import { benchPeer, bounded, closePeers } from './chromium.ts'
+import { cpuMeter } from './proc-cpu.ts'
+import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
+
+// swarmdrop itself: `seeders` contexts seed the same N MiB file with SwarmClient (hashing it and
+// copying it into OPFS, as a user's drop does), one leecher context opens the share link and adds its
+// magnet through our tracker. Timed inside the leecher page, from addMagnet to done; the leecher's
+// stored file (read back from OPFS) is hashed and compared with the source.
+
+const FILE_SEED = 0x5eed
+
+export async function runSwarmdrop(browser: Browser, appUrl: string, t: Transfer): Promise<RunResult> {
+  const name = 'swarmdrop'
+  const peers: HarnessPeer[] = []
+  try {
+    return await bounded(`${name} ${t.seeders}->1`, t.timeoutMs, measure(browser, appUrl, t, peers))
+  } catch (err) {
+    return failed(name, t, err)
+  } finally {
+    await closePeers(peers)
+  }
+}
+
+async function measure(browser: Browser, appUrl: string, t: Transfer, peers: HarnessPeer[]): Promise<RunResult> {
+  const size = t.mib * 1024 * 1024
+  const first = await benchPeer(browser, appUrl)
+  peers.push(first)
+  const seeded = await first.page.evaluate(
+    async ({ size, seed }) => {
+      const h = window.swarmdropHarness
+      const client = await h.clientHelpers.startClient()
+      const file = h.clientHelpers.makeFile('bench.bin', size, seed)
+      const sha = await h.clientHelpers.sha256Hex(file)
+      const t0 = performance.now()
+      const { infoHashHex, link } = await client.seed([{ path: ['bench.bin'], file }])
+      const seedMs = performance.now() - t0
+      const record = await client.library.get(infoHashHex)
+      const torrent = record?.source.kind === 'torrent' ? [...record.source.bytes] : []
+      const pieceLength = (await h.metainfo.parseTorrent(new Uint8Array(torrent))).pieceLength
+      return { infoHashHex, link, sha, seedMs, torrent, pieceLength }
+    },
+    { size, seed: FILE_SEED },
+  )
+  // More seeders: the same file and the same .torrent, pieces checked against it (seedTorrent).
+  for (let i = 1; i < t.seeders; i++) {
+    const s = await benchPeer(browser, appUrl)
+    peers.push(s)
+    const hex = await s.page.evaluate(
+      async ({ size, seed, torrent }) => {
+        const h = window.swarmdropHarness
+        const client = await h.clientHelpers.startClient()
+        const file = h.clientHelpers.makeFile('bench.bin', size, seed)
+        return (await client.seedTorrent(new Uint8Array(torrent), [{ path: ['bench.bin'], file }])).infoHashHex
+      },
+      { size, seed: FILE_SEED, torrent: seeded.torrent },
+    )
+    if (hex !== seeded.infoHashHex) throw new Error(`seeder ${i + 1} has ${hex}, not ${seeded.infoHashHex}`)
+  }
+
+  const leecher = await benchPeer(browser, seeded.link)
+  peers.push(leecher)
+  await leecher.page.evaluate(async () => {
+    await window.swarmdropHarness.clientHelpers.startClient()
+  })
+  const cpu = cpuMeter()
+  const got = await leecher.page.evaluate(async (timeoutMs) => {
+    const h = window.swarmdropHarness
+    const client = window.scratch['client'] as SwarmClient
+    const magnet = h.shareLink.magnetFromFragment(location.hash)
+    if (!magnet) throw new Error('no magnet in the share link')
+    const t0 = performance.now()
+    let firstPieceMs: number | null = null
+    const hex = await client.addMagnet(magnet)
+    await new Promise<void>((done, fail) => {
+      const check = () => {
+        const v = client.views().find((x) => x.infoHashHex === hex)
+        if (v && v.verifiedPieces > 0 && firstPieceMs === null) firstPieceMs = performance.now() - t0
+        if (v?.error) fail(new Error(v.error))
+        else if (v?.done) done()
+        else if (performance.now() - t0 > timeoutMs) fail(new Error(`not done in the page after ${timeoutMs} ms: ${JSON.stringify(v)}`))
+        else return false
+        return true
+      }
+      client.onChange = () => void check()
+      // onChange may not fire for every piece: poll as well, and stop polling once settled.
+      const poll = setInterval(() => check() && clearInterval(poll), 20)
+    })
+    const ms = performance.now() - t0
+    client.onChange = null
+    const v = client.views().find((x) => x.infoHashHex === hex)!
+    return { ms, firstPieceMs, hex, pieceCount: v.pieceCount, peers: v.peers, downloaded: v.downloaded }
+  }, t.timeoutMs)
+  const cpuUse = cpu()
+  const sha = await leecher.page.evaluate(async (hex) => {
+    const h = window.swarmdropHarness
+    const files = await (window.scratch['client'] as SwarmClient).files(hex)
+    return h.clientHelpers.sha256Hex(files[0]!.file)
+  }, got.hex)
+  return {
+    name: 'swarmdrop',
+    seeders: t.seeders,
+    mib: t.mib,
+    ok: sha === seeded.sha,
+    ...(sha === seeded.sha ? {} : { error: 'the stored bytes differ from the source' }),
+    seconds: round(got.ms / 1000, 2),
+    mbPerS: mbPerS(size, got.ms),
+    firstPieceMs: got.firstPieceMs === null ? undefined : Math.round(got.firstPieceMs),
+    identical: sha === seeded.sha,
+    cpu: cpuUse,
+    details: {
+      pieceLength: seeded.pieceLength,
+      pieceCount: got.pieceCount,
+      downloadedBytes: got.downloaded,
+      wasteRatio: round(got.downloaded / size, 3),
+      peersAtDone: got.peers,
+      seedSeconds: round(seeded.seedMs / 1000, 2),
+    },
+  }
+}
+
+function round(x: number, digits: number): number {
+  return Math.round(x * 10 ** digits) / 10 ** digits
+}

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { Browser } from '@playwright/test'
+import type { HarnessPeer } from '../../e2e/lib-harness/pages.ts'
+import { benchPeer, bounded, closePeers } from './chromium.ts'
+import { cpuMeter } from './proc-cpu.ts'
+import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
+
+// The anchor: WebTorrent's own browser bundle (webtorrent 3.0.21, an ES module) in every context, the
+// same file, the same tracker (ours), the same Chromium. The page is the harness page (for makeFile
+// and sha256Hex); the bundle is routed in, as e2e/tracker-webtorrent.spec.ts does (only the script is
+// routed: a routed document may not open a WebSocket to loopback). Timed inside the leecher page,
+// from client.add to 'done'; the first 'verified' event gives the first piece.
+
+const bundle = readFileSync(fileURLToPath(new URL('../../node_modules/webtorrent/dist/webtorrent.min.js', import.meta.url)))
+const BUNDLE_PATH = '__bench/webtorrent.min.js'
+const FILE_SEED = 0x5eed
+
+interface WtFile {
+  arrayBuffer(): Promise<ArrayBuffer>
+}
+interface WtTorrent {
+  magnetURI: string
+  infoHash: string
+  pieceLength: number
+  done: boolean
+  downloaded: number
+  numPeers: number
+  files: WtFile[]
+  on(event: string, f: (...args: unknown[]) => void): void
+}
+interface WtClient {
+  seed(file: File, opts: unknown, cb: (t: WtTorrent) => void): void
+  add(magnet: string, opts: unknown, cb: (t: WtTorrent) => void): WtTorrent
+  on(event: string, f: (err: unknown) => void): void
+}
+declare global {
+  interface Window {
+    wt?: WtClient
+  }
+}
+
+export async function runWebTorrent(browser: Browser, appUrl: string, announce: string, t: Transfer): Promise<RunResult> {
+  const name = 'webtorrent'
+  const peers: HarnessPeer[] = []
+  try {
+    return await bounded(`${name} ${t.seeders}->1`, t.timeoutMs, measure(browser, appUrl, announce, t, peers))
+  } catch (err) {
+    return failed(name, t, err)
+  } finally {
+    await closePeers(peers)
+  }
+}
+
+async function webtorrentPeer(browser: Browser, appUrl: string): Promise<HarnessPeer> {
+  const peer = await benchPeer(browser, appUrl)
+  await peer.context.route(`${appUrl}${BUNDLE_PATH}`, (route) => route.fulfill({ body: bundle, contentType: 'text/javascript' }))
+  await peer.page.evaluate(async (path) => {
+    const mod = (await import(path)) as { default: new (opts: unknown) => WtClient }
+    // Loopback needs no STUN (shared/machine-notes.md).
+    window.wt = new mod.default({ tracker: { rtcConfig: { iceServers: [] } } })
+    window.wt.on('error', (err) => console.error('webtorrent error', err))
+  }, `/${BUNDLE_PATH}`)
+  return peer
+}
+
+async function measure(browser: Browser, appUrl: string, announce: string, t: Transfer, peers: HarnessPeer[]): Promise<RunResult> {
+  const size = t.mib * 1024 * 1024
+  const seeds: { magnet: string; infoHash: string; sha: string; seedMs: number; pieceLength: number }[] = []
+  for (let i = 0; i < t.seeders; i++) {
+    const s = await webtorrentPeer(browser, appUrl)
+    peers.push(s)
+    seeds.push(
+      await s.page.evaluate(
+        async ({ size, seed, announce }) => {
+          const h = window.swarmdropHarness
+          const file = h.clientHelpers.makeFile('bench.bin', size, seed)
+          const sha = await h.clientHelpers.sha256Hex(file)
+          const t0 = performance.now()
+          const torrent = await new Promise<WtTorrent>((ok) => window.wt!.seed(file, { announce: [announce] }, ok))
+          return { magnet: torrent.magnetURI, infoHash: torrent.infoHash, sha, seedMs: performance.now() - t0, pieceLength: torrent.pieceLength }
+        },
+        { size, seed: FILE_SEED, announce },
+      ),
+    )
+  }
+  const seeded = seeds[0]!
+  if (seeds.some((s) => s.infoHash !== seeded.infoHash)) throw new Error(`seeders disagree on the info hash: ${seeds.map((s) => s.infoHash).join(' ')}`)
+
+  const leecher = await webtorrentPeer(browser, appUrl)
+  peers.push(leecher)
+  const cpu = cpuMeter()
+  const got = await leecher.page.evaluate(
+    async ({ magnet, announce, timeoutMs }) => {
+      const t0 = performance.now()
+      let firstPieceMs: number | null = null
+      let torrent: WtTorrent | null = null
+      await new Promise<void>((done, fail) => {
+        const timer = setTimeout(() => fail(new Error(`not done in the page after ${timeoutMs} ms`)), timeoutMs)
+        torrent = window.wt!.add(magnet, { announce: [announce] }, () => {})
+        torrent.on('verified', () => {
+          firstPieceMs ??= performance.now() - t0
+        })
+        torrent.on('error', (err) => fail(new Error(String(err))))
+        torrent.on('done', () => {
+          clearTimeout(timer)
+          done()
+        })
+      })
+      const ms = performance.now() - t0
+      const t = torrent as unknown as WtTorrent
+      const bytes = await t.files[0]!.arrayBuffer()
+      const sha = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('')
+      return { ms, firstPieceMs, sha, downloaded: t.downloaded, peers: t.numPeers }
+    },
+    { magnet: seeded.magnet, announce, timeoutMs: t.timeoutMs },
+  )
+  const cpuUse = cpu()
+  const identical = got.sha === seeded.sha
+  return {
+    name: 'webtorrent',
+    seeders: t.seeders,
+    mib: t.mib,
+    ok: identical,
+    ...(identical ? {} : { error: 'the downloaded bytes differ from the source' }),
+    seconds: Math.round(got.ms / 10) / 100,
+    mbPerS: mbPerS(size, got.ms),
+    firstPieceMs: got.firstPieceMs === null ? undefined : Math.round(got.firstPieceMs),
+    identical,
+    cpu: cpuUse,
+    details: {
+      pieceLength: seeded.pieceLength,
+      downloadedBytes: got.downloaded,
+      wasteRatio: Math.round((got.downloaded / size) * 1000) / 1000,
+      peersAtDone: got.peers,
+      seedSeconds: Math.round(seeded.seedMs / 10) / 100,
+    },
+  }
+}
