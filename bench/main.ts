@@ -8,6 +8,9 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const benches = [
   { name: 'engine', script: 'bench/engine/main.ts', what: 'in-memory 1 -> 1 transfer: the engine\'s own cost' },
   { name: 'tracker', script: 'bench/tracker/main.ts', what: 'our tracker against bittorrent-tracker, same load' },
+  { name: 'browser', script: 'bench/browser/main.ts', what: 'browser to browser in Chromium: swarmdrop against WebTorrent and a raw data channel' },
+  { name: 'wire-codec', script: 'bench/wire/codec-bench.ts', what: 'wire codec: encode/decode 16 KiB pieces, against bittorrent-protocol' },
+  { name: 'wire-datachannel', script: 'bench/wire/datachannel-bench.ts', what: 'one send (header+block) or two per piece on a real data channel' },
 ]
 
 let failed = 0
