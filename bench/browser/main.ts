@@ -1,4 +1,4 @@
-// `npm run bench:browser [-- --mib N --rounds R --no-swarm]`: real transfers in one headless Chromium,
+// `npm run bench:browser [-- --mib N --rounds R --no-swarm --only swarmdrop,webtorrent,raw]`: real transfers in one headless Chromium,
 // every peer its own browser context, loopback only, no STUN, all through our tracker process
 // (tracker/main.ts, which also serves the harness page web/harness). One after the other, in one run:
 //   1. raw-datachannel: one reliable ordered data channel, 16 KiB sends with back-pressure: the ceiling;
@@ -13,7 +13,7 @@ import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { buildHarness } from '../../e2e/lib-harness/build.ts'
 import { startOurTracker } from '../../e2e/lib-harness/servers.ts'
-import { launchChromium } from './chromium.ts'
+import { benchPeer, bounded, closePeers, launchChromium } from './chromium.ts'
 import { runRawChannel } from './raw-channel-run.ts'
 import type { RunResult, Transfer } from './result.ts'
 import { runSwarmdrop } from './swarmdrop-run.ts'
@@ -30,6 +30,9 @@ function flag(name: string, fallback: number): number {
 const mib = flag('mib', Number(process.env.BENCH_BROWSER_MIB ?? 128))
 const rounds = flag('rounds', 1)
 const withSwarm = !process.argv.includes('--no-swarm')
+/** `--only swarmdrop,raw`: run just the plans whose label starts with one of these. */
+const onlyAt = process.argv.indexOf('--only')
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : null
 /** Per run: setup (seeding hashes and copies N MiB), the transfer at no worse than ~1 MB/s, the check. */
 const timeoutMs = (60 + mib * 2) * 1000
 
@@ -53,8 +56,12 @@ try {
         ] as [string, () => Promise<RunResult>][])
       : []),
   ]
+  // Warm-up: the first page load of a fresh Chromium (and of the harness bundle) can take tens of
+  // seconds on a loaded machine; let it happen outside every measured run.
+  await bounded('warm-up', 120_000, benchPeer(browser, tracker.httpUrl).then((p) => closePeers([p])))
   for (let r = 0; r < rounds; r++) {
     for (const [label, run] of plan) {
+      if (only && !only.some((o) => label.startsWith(o))) continue
       process.stdout.write(`  ${label} ... `)
       const res = await run()
       results.push(res)
@@ -72,10 +79,13 @@ const ratios = ratiosOf(results)
 for (const [k, v] of Object.entries(ratios)) console.log(`${k}: ${v ?? 'n/a'}`)
 console.log(`load average after: ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`)
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
+const root = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
 const date = new Date().toISOString().slice(0, 10)
 mkdirSync(`${root}/bench/results`, { recursive: true })
-const out = `${root}/bench/results/browser-${date}.json`
+// A partial run (--only, or --tag for experiments) must not overwrite the day's full results.
+const tagAt = process.argv.indexOf('--tag')
+const tag = tagAt >= 0 ? process.argv[tagAt + 1] : only ? 'partial' : undefined
+const out = `${root}/bench/results/browser-${date}${tag ? `-${tag}` : ''}.json`
 writeFileSync(
   out,
   JSON.stringify(

@@ -8,12 +8,13 @@ export function printTable(results: RunResult[]): void {
     r.ok ? String(r.mbPerS) : 'FAILED',
     r.seconds?.toFixed(2) ?? '-',
     r.firstPieceMs?.toString() ?? '-',
+    r.ok && r.seconds && r.firstPieceMs !== undefined ? steady(r).toFixed(2) : '-',
     r.cpu ? `${r.cpu.totalSeconds.toFixed(1)} (${r.seconds ? (r.cpu.totalSeconds / r.seconds).toFixed(2) : '-'} cores)` : '-',
     r.cpu ? r.cpu.renderers.join('/') : '-',
     r.details?.['wasteRatio']?.toString() ?? '-',
     r.identical === undefined ? '-' : r.identical ? 'yes' : 'NO',
   ])
-  const head = ['run', 'MB/s', 'seconds', 'first piece ms', 'chromium CPU s', 'renderer CPU s', 'bytes/size', 'identical']
+  const head = ['run', 'MB/s', 'seconds', 'first piece ms', 'MB/s after it', 'chromium CPU s', 'renderer CPU s', 'bytes/size', 'identical']
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')
   console.log('\n' + line(head))
@@ -39,4 +40,9 @@ export function ratiosOf(results: RunResult[]): Record<string, number | null> {
     'webtorrent/raw 1->1': ratio(best(results, 'webtorrent', 1), raw),
     'swarmdrop/webtorrent 3->1': ratio(best(results, 'swarmdrop', 3), best(results, 'webtorrent', 3)),
   }
+}
+
+/** Rate from the first verified piece to done: the transfer without the start-up (tracker, metadata). */
+function steady(r: RunResult): number {
+  return (r.mib * 1048576) / 1e6 / (r.seconds! - r.firstPieceMs! / 1000)
 }
