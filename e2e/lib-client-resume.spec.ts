@@ -169,9 +169,9 @@ test('pause stops the exchange and keeps the data; resume completes with identic
     const connectionsRightAfter = client.peers.connectionCount()
     await new Promise((r) => setTimeout(r, 1500))
     const v = client.views()[0]!
-    return { state: v.state, peers: v.peers, connectionsRightAfter, stored: (await client.library.get(hex))!.state }
+    return { state: v.state, peers: v.peers, connectionsRightAfter, stored: (await client.library.get(hex))!.state, progressShown: v.verifiedPieces > 0 && v.pieceCount !== null }
   })
-  expect(paused).toEqual({ state: 'paused', peers: 0, connectionsRightAfter: 0, stored: 'paused' })
+  expect(paused).toEqual({ state: 'paused', peers: 0, connectionsRightAfter: 0, stored: 'paused', progressShown: true })
   const resumed = await b.page.evaluate(async (hex) => {
     const h = window.swarmdropHarness
     const client = window.scratch['client'] as Client

@@ -45,6 +45,8 @@ interface Active {
   tracker: TrackerClient | null
   info: TorrentInfo | null
   fetched: number
+  /** Pieces verified per the library's bitfield while the store is not open (paused). */
+  storedPieces: number
   error: string | null
   trackers: TrackerStatus[]
 }
@@ -181,7 +183,7 @@ export class SwarmClient {
   views(): TorrentView[] {
     return [...this.#active.values()].map((a) => {
       const inner = a.store.inner
-      const verified = inner ? [...inner.bitfield()].reduce((n, b) => n + popcount(b), 0) : 0
+      const verified = inner ? [...inner.bitfield()].reduce((n, b) => n + popcount(b), 0) : a.storedPieces
       return {
         infoHashHex: a.record.infoHashHex,
         name: a.info?.name ?? a.record.name,
@@ -227,23 +229,25 @@ export class SwarmClient {
     const hex = record.infoHashHex
     const persistence = this.library.bitfieldPersistence(hex)
     const store = new LazyPieceStore(async (info) => OpfsPieceStore.open(layoutOf(info), { persistence }))
-    const a: Active = { record, store, persistence, engine: null, tracker: null, info: null, fetched: 0, error: null, trackers: [] }
+    const a: Active = { record, store, persistence, engine: null, tracker: null, info: null, fetched: 0, storedPieces: 0, error: null, trackers: [] }
     this.#active.set(hex, a)
+    const meta = record.source.kind === 'torrent' ? await parseTorrent(record.source.bytes) : null
+    a.info = meta
     if (record.state === 'paused') {
+      // Listed with its progress, but nothing is opened: no files locked, no peers, no trackers.
+      a.storedPieces = [...((await persistence.load()) ?? [])].reduce((n, b) => n + popcount(b), 0)
       this.onChange?.()
       return
     }
     let source: TorrentInfo | Uint8Array
     let trackers: string[]
-    if (record.source.kind === 'torrent') {
-      const meta = await parseTorrent(record.source.bytes)
-      a.info = meta
+    if (meta) {
       await store.openFor(meta)
       source = meta
       trackers = [...meta.announce.flat(), ...this.config.trackers]
     } else {
       source = fromHex(hex)
-      trackers = parseMagnet(record.source.uri).trackers
+      trackers = record.source.kind === 'magnet' ? parseMagnet(record.source.uri).trackers : this.config.trackers
     }
     const engine = await Torrent.open(source, { store, hasher: webCryptoHasher, clock: browserClock }, {
       peerId: this.peerId,
