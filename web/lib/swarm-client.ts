@@ -13,29 +13,14 @@ import { seedExisting, seedFiles, type DroppedFile } from './seed-files.ts'
 import { magnetFor, shareLink } from './share-link.ts'
 import { TrackerClient, type TrackerStatus } from './tracker-client.ts'
 import { layoutOf } from './torrent-layout.ts'
+import { countBits, type TorrentView } from './torrent-view.ts'
 import { TrackerSocketPool } from './tracker-socket.ts'
 
 // The page's BitTorrent client: the engine (shared/engine) with its browser adapters, one per torrent,
 // and the library that brings every torrent back after a reload. The UI calls these methods and renders
 // `views()` on `onChange`; it never talks to peers itself.
 
-export interface TorrentView {
-  infoHashHex: string
-  name: string
-  state: LibraryRecord['state']
-  length: number | null
-  pieceCount: number | null
-  verifiedPieces: number
-  /** Pieces verified (fetched and hashed) in this page's life: a resumed download never refetches one. */
-  fetchedThisSession: number
-  downloaded: number
-  uploaded: number
-  peers: number
-  done: boolean
-  trackers: TrackerStatus[]
-  error: string | null
-  shareLink: string
-}
+export type { TorrentView } from './torrent-view.ts'
 
 interface Active {
   record: LibraryRecord
@@ -183,7 +168,7 @@ export class SwarmClient {
   views(): TorrentView[] {
     return [...this.#active.values()].map((a) => {
       const inner = a.store.inner
-      const verified = inner ? [...inner.bitfield()].reduce((n, b) => n + popcount(b), 0) : a.storedPieces
+      const verified = inner ? [...inner.bitfield()].reduce((n, b) => n + countBits(b), 0) : a.storedPieces
       return {
         infoHashHex: a.record.infoHashHex,
         name: a.info?.name ?? a.record.name,
@@ -235,7 +220,7 @@ export class SwarmClient {
     a.info = meta
     if (record.state === 'paused') {
       // Listed with its progress, but nothing is opened: no files locked, no peers, no trackers.
-      a.storedPieces = [...((await persistence.load()) ?? [])].reduce((n, b) => n + popcount(b), 0)
+      a.storedPieces = [...((await persistence.load()) ?? [])].reduce((n, b) => n + countBits(b), 0)
       this.onChange?.()
       return
     }
@@ -317,12 +302,6 @@ export class SwarmClient {
     const t = a.record.totals
     if (a.engine) await this.library.update(hex, { totals: { ...t, uploaded: t.uploaded + a.engine.totals.uploaded, downloaded: t.downloaded + a.engine.totals.downloaded } })
   }
-}
-
-function popcount(b: number): number {
-  let n = 0
-  for (let v = b; v; v &= v - 1) n++
-  return n
 }
 
 function leftOf(a: Active): number {
