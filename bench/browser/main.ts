@@ -1,4 +1,4 @@
-// `npm run bench:browser [-- --mib N --rounds R --no-swarm --only swarmdrop,webtorrent,raw]`: real transfers in one headless Chromium,
+// `npm run bench:browser [-- --mib N --rounds R --no-swarm --only swarmdrop,webtorrent,raw --probe --tag T]`: real transfers in one headless Chromium,
 // every peer its own browser context, loopback only, no STUN, all through our tracker process
 // (tracker/main.ts, which also serves the harness page web/harness). One after the other, in one run:
 //   1. raw-datachannel: one reliable ordered data channel, 16 KiB sends with back-pressure: the ceiling;
@@ -43,8 +43,9 @@ const tracker = await startOurTracker(0, ['--web-root', harnessDir, '--log-level
 const browser = await launchChromium()
 const results: RunResult[] = []
 try {
-  const one: Transfer = { mib, seeders: 1, timeoutMs }
-  const three: Transfer = { mib, seeders: 3, timeoutMs }
+  const probe = process.argv.includes('--probe')
+  const one: Transfer = { mib, seeders: 1, timeoutMs, probe }
+  const three: Transfer = { mib, seeders: 3, timeoutMs, probe }
   const plan: [string, () => Promise<RunResult>][] = [
     ['raw data channel', () => runRawChannel(browser, tracker.httpUrl, one)],
     ['swarmdrop 1 -> 1', () => runSwarmdrop(browser, tracker.httpUrl, one)],
@@ -66,6 +67,7 @@ try {
       const res = await run()
       results.push(res)
       console.log(res.ok ? `${res.mbPerS} MB/s` : `FAILED: ${res.error}`)
+      if (res.details?.['probe']) console.log(`    channels: ${JSON.stringify(res.details['probe'])}`)
     }
   }
 } finally {

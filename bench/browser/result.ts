@@ -25,6 +25,8 @@ export interface Transfer {
   seeders: number
   /** Bound for the whole scenario (setup, transfer, check). */
   timeoutMs: number
+  /** Sample the data channels of the first seeder and the leecher (channel-probe.ts). */
+  probe?: boolean
 }
 
 export function failed(name: string, t: Transfer, err: unknown): RunResult {

@@ -2,6 +2,7 @@ import type { Browser } from '@playwright/test'
 import type { HarnessPeer } from '../../e2e/lib-harness/pages.ts'
 import type { SwarmClient } from '../../web/lib/swarm-client.ts'
 import { benchPeer, bounded, closePeers } from './chromium.ts'
+import { installProbe, readProbe } from './channel-probe.ts'
 import { cpuMeter } from './proc-cpu.ts'
 import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 
@@ -28,6 +29,7 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
   const size = t.mib * 1024 * 1024
   const first = await benchPeer(browser, appUrl)
   peers.push(first)
+  if (t.probe) await installProbe(first.page)
   const seeded = await first.page.evaluate(
     async ({ size, seed }) => {
       const h = window.swarmdropHarness
@@ -62,6 +64,7 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
 
   const leecher = await benchPeer(browser, seeded.link)
   peers.push(leecher)
+  if (t.probe) await installProbe(leecher.page)
   await leecher.page.evaluate(async () => {
     await window.swarmdropHarness.clientHelpers.startClient()
   })
@@ -94,6 +97,7 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
     return { ms, firstPieceMs, hex, pieceCount: v.pieceCount, peers: v.peers, downloaded: v.downloaded }
   }, t.timeoutMs)
   const cpuUse = cpu()
+  const probe = t.probe ? { seeder: await readProbe(peers[0]!.page), leecher: await readProbe(leecher.page) } : undefined
   const sha = await leecher.page.evaluate(async (hex) => {
     const h = window.swarmdropHarness
     const files = await (window.scratch['client'] as SwarmClient).files(hex)
@@ -111,6 +115,7 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
     identical: sha === seeded.sha,
     cpu: cpuUse,
     details: {
+      ...(probe ? { probe } : {}),
       pieceLength: seeded.pieceLength,
       pieceCount: got.pieceCount,
       downloadedBytes: got.downloaded,

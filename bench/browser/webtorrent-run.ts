@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { Browser } from '@playwright/test'
 import type { HarnessPeer } from '../../e2e/lib-harness/pages.ts'
 import { benchPeer, bounded, closePeers } from './chromium.ts'
+import { installProbe, readProbe } from './channel-probe.ts'
 import { cpuMeter } from './proc-cpu.ts'
 import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 
@@ -70,6 +71,7 @@ async function measure(browser: Browser, appUrl: string, announce: string, t: Tr
   for (let i = 0; i < t.seeders; i++) {
     const s = await webtorrentPeer(browser, appUrl)
     peers.push(s)
+    if (t.probe && i === 0) await installProbe(s.page)
     seeds.push(
       await s.page.evaluate(
         async ({ size, seed, announce }) => {
@@ -89,6 +91,7 @@ async function measure(browser: Browser, appUrl: string, announce: string, t: Tr
 
   const leecher = await webtorrentPeer(browser, appUrl)
   peers.push(leecher)
+  if (t.probe) await installProbe(leecher.page)
   const cpu = cpuMeter()
   const got = await leecher.page.evaluate(
     async ({ magnet, announce, timeoutMs }) => {
@@ -116,6 +119,7 @@ async function measure(browser: Browser, appUrl: string, announce: string, t: Tr
     { magnet: seeded.magnet, announce, timeoutMs: t.timeoutMs },
   )
   const cpuUse = cpu()
+  const probe = t.probe ? { seeder: await readProbe(peers[0]!.page), leecher: await readProbe(leecher.page) } : undefined
   const identical = got.sha === seeded.sha
   return {
     name: 'webtorrent',
@@ -129,6 +133,7 @@ async function measure(browser: Browser, appUrl: string, announce: string, t: Tr
     identical,
     cpu: cpuUse,
     details: {
+      ...(probe ? { probe } : {}),
       pieceLength: seeded.pieceLength,
       downloadedBytes: got.downloaded,
       wasteRatio: Math.round((got.downloaded / size) * 1000) / 1000,
