@@ -116,7 +116,11 @@ async function fixedRate(rate: number, seconds: number): Promise<void> {
     const wait = t0 + (t + 1) * tickMs - performance.now()
     if (wait > 0) await new Promise(r => setTimeout(r, wait))
   }
-  await new Promise(r => setTimeout(r, 500)) // let the last relays and answers land
+  // Wait (bounded) until every announce is answered, so a tracker that falls behind is measured
+  // for all the work it was offered, then let the last relays and answers land.
+  const target = counts.announcesSent
+  for (let i = 0; i < 100 && counts.announceReplies < target; i++) await new Promise(r => setTimeout(r, 50))
+  await new Promise(r => setTimeout(r, 500))
 }
 
 /** Every client keeps one announce in flight for `seconds`. */
