@@ -126,7 +126,8 @@ function worker() {
     }
     // A worker that fails to load or crashes must not leave callers waiting forever.
     w.onerror = (e) => {
-      for (const [id, done] of pending) done({ id, ok: false, error: `OPFS worker failed: ${e.message}`, name: 'OperationError' })
+      const why = e.message || 'its script did not load, or it crashed'
+      for (const [id, done] of pending) done({ id, ok: false, error: `OPFS worker failed: ${why}${e.filename ? ` (${e.filename}:${e.lineno})` : ''}`, name: 'OperationError' })
       pending.clear()
       sharedWorker = null
     }
