@@ -13,6 +13,8 @@ export interface Limits {
   maxPeerRequestQueue: number
   /** The `reqq` we advertise in our extended handshake (BEP 10). */
   advertisedReqq: number
+  /** Store reads one peer's serving runs ahead of its sends (a store read may be a worker round trip). */
+  uploadReadsAhead: number
   /** Global cap on our outstanding requests to one peer, whatever its rate or reqq. */
   maxRequestsPerPeer: number
   /** Pieces with blocks in memory at once (partial pieces); bounds piece-buffer memory. */
@@ -63,6 +65,7 @@ export const defaultLimits: Limits = {
   maxPeerRequestQueue: 256,
   advertisedReqq: 250,
   maxRequestsPerPeer: 128,
+  uploadReadsAhead: 8,
   maxPiecesInFlight: 64,
   randomFirstPieces: 4,
   maxMetadataSize: 8 << 20,

@@ -1,6 +1,7 @@
 import { rechoke, type ChokerPeer, type OptimisticState } from './choker.ts'
 import type { Limits } from './limits.ts'
 import type { PeerSession } from './peer-session.ts'
+import type { BlockRef } from '../wire/messages.ts'
 import type { Clock, PieceStore } from './ports.ts'
 
 // Serving: applies the choker's decision every rechoke interval and answers queued requests of
@@ -70,21 +71,43 @@ export class Uploader {
   }
 
   private async loop(s: PeerSession): Promise<void> {
-    while (!s.closed && !s.writeBlocked) {
-      const r = s.incoming.shift()
-      if (!r) return
-      if (!this.haveVerified(r.index)) continue
-      let data: Uint8Array
-      try {
-        data = await this.store.read(r.index, r.begin, r.length)
-      } catch {
-        s.close('store read failed')
-        return
+    // Reads run ahead of sends (up to uploadReadsAhead at once, sent in request order): a store whose
+    // read is a round trip (the OPFS worker) would otherwise cap one peer at one block per round trip.
+    const ahead: { r: BlockRef; data: Promise<Uint8Array> }[] = []
+    try {
+      while (!s.closed && !s.writeBlocked) {
+        while (ahead.length < this.limits.uploadReadsAhead) {
+          const r = s.incoming.shift()
+          if (!r) break
+          if (!this.haveVerified(r.index)) continue
+          const data = this.store.read(r.index, r.begin, r.length)
+          data.catch(() => {}) // awaited below, in order; a rejection is handled there
+          ahead.push({ r, data })
+        }
+        const next = ahead.shift()
+        if (!next) return
+        let data: Uint8Array
+        try {
+          data = await next.data
+        } catch {
+          s.close('store read failed')
+          return
+        }
+        if (s.closed) return
+        // The peer may have been choked (its queue cleared) while we read; serve only if still wanted.
+        if (this.wanted(s, next.r)) s.sendPiece(next.r.index, next.r.begin, data)
       }
-      if (s.closed) return
-      // The peer may have been choked (its queue cleared) while we read; serve only if still wanted.
-      if (s.state.amChoking && !s.state.allowedFastForPeer.has(r.index)) continue
-      s.sendPiece(r.index, r.begin, data)
+    } finally {
+      // Stopped by back-pressure: requests read ahead but not sent go back to the front of the queue.
+      if (!s.closed) s.incoming.unshift(...ahead.map((a) => a.r).filter((r) => this.wanted(s, r)))
     }
+  }
+
+  /** False once the peer was choked while we read (the choke emptied its queue), unless the piece is allowed fast. */
+  private wanted(s: PeerSession, r: BlockRef): boolean {
+    if (!s.state.amChoking || s.state.allowedFastForPeer.has(r.index)) return true
+    // BEP 6: with fast, a request we will not serve gets a reject (setChoking did so for the queue).
+    if (s.caps.fast) s.send({ type: 'reject', ...r })
+    return false
   }
 }
