@@ -1,66 +1,14 @@
-import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { expect, test, type Browser } from '@playwright/test'
-import { buildHarness } from './lib-harness/build.ts'
-import { openPeer, type HarnessPeer } from './lib-harness/pages.ts'
-import { haveOurTracker, startOurTracker } from './lib-harness/servers.ts'
+import { expect, test } from '@playwright/test'
+import { useClientSwarm } from './lib-harness/client-swarm.ts'
+import type { HarnessPeer } from './lib-harness/pages.ts'
 
 // web/lib/swarm-client.ts across reloads and a tracker restart (first transfers: lib-client.spec.ts): the engine in the page with WebRTC peers through our tracker
 // process (which also serves the harness page and /config.json), OPFS storage and the library.
 
-test.skip(!haveOurTracker, 'tracker/main.ts not present')
-
-let tracker: Awaited<ReturnType<typeof startOurTracker>>
-const contexts: HarnessPeer[] = []
-
-test.beforeAll(async () => {
-  const dir = await buildHarness()
-  tracker = await startOurTracker(0, ['--web-root', dir, '--log-level', 'warn'])
-})
-test.afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.context.close()
-})
-test.afterAll(async () => {
-  await tracker?.close()
-})
-
-async function peerAt(browser: Browser, url: string): Promise<HarnessPeer> {
-  const p = await openPeer(browser, url)
-  contexts.push(p)
-  return p
-}
+const { peerAt, seeder, savedSha256, tracker, startTracker, stopTracker } = useClientSwarm()
 
 type Client = InstanceType<typeof window.swarmdropHarness.swarmClient.SwarmClient>
-
-/** Seed `mib` MiB from a dropped file in a new context: returns the peer, share link, hash and SHA-256. */
-async function seeder(browser: Browser, mib: number, seed: number) {
-  const a = await peerAt(browser, tracker.httpUrl)
-  const r = await a.page.evaluate(
-    async ({ mib, seed }) => {
-      const h = window.swarmdropHarness
-      const client = await h.clientHelpers.startClient()
-      const file = h.clientHelpers.makeFile('drop.bin', mib * 1024 * 1024, seed)
-      const sha = await h.clientHelpers.sha256Hex(file)
-      const { infoHashHex, link } = await client.seed([{ path: ['drop.bin'], file }])
-      return { infoHashHex, link, sha }
-    },
-    { mib, seed },
-  )
-  return { a, ...r }
-}
-
-/** Save the (single) file of a finished torrent as a download and return its SHA-256, hashed in Node. */
-async function savedSha256(p: HarnessPeer, hex: string): Promise<string> {
-  const [download] = await Promise.all([
-    p.page.waitForEvent('download'),
-    p.page.evaluate(async (hex) => {
-      const h = window.swarmdropHarness
-      const files = await (window.scratch['client'] as Client).files(hex)
-      return h.save.saveFile(files[0]!.file, files[0]!.path.at(-1)!, {})
-    }, hex),
-  ])
-  return createHash('sha256').update(await readFile((await download.path())!)).digest('hex')
-}
 
 test('reload B mid-download: it resumes, fetches no verified piece again, completes with identical bytes', async ({ browser }) => {
   test.setTimeout(120_000)
@@ -133,11 +81,10 @@ test('the tracker restarts in the middle of a transfer: peers reconnect, the tra
       await new Promise((r) => setTimeout(r, 50))
     }
   })
-  const port = tracker.port
-  await tracker.close()
+  const port = await stopTracker()
   const downState = (p: HarnessPeer) => p.page.evaluate(() => (window.scratch['client'] as Client).views()[0]!.trackers.find((t) => t.url.startsWith('ws://127.0.0.1'))?.state)
   await expect.poll(() => downState(b)).toBe('disconnected')
-  tracker = await startOurTracker(port, ['--web-root', await buildHarness(), '--log-level', 'warn'])
+  await startTracker(port)
   await b.page.evaluate((hex) => window.swarmdropHarness.clientHelpers.waitDone(hex, 90_000), infoHashHex)
   expect(await savedSha256(b, infoHashHex)).toBe(sha)
   // Both announced again to the restarted tracker...

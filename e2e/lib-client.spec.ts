@@ -1,72 +1,19 @@
-import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { expect, test, type Browser } from '@playwright/test'
-import { buildHarness } from './lib-harness/build.ts'
-import { openPeer, type HarnessPeer } from './lib-harness/pages.ts'
-import { haveOurTracker, startOurTracker } from './lib-harness/servers.ts'
+import { expect, test } from '@playwright/test'
+import { useClientSwarm } from './lib-harness/client-swarm.ts'
 
 // web/lib/swarm-client.ts end to end (resume and restarts: lib-client-resume.spec.ts): the engine in the page with WebRTC peers through our tracker
 // process (which also serves the harness page and /config.json), OPFS storage and the library.
 
-test.skip(!haveOurTracker, 'tracker/main.ts not present')
-
-let tracker: Awaited<ReturnType<typeof startOurTracker>>
-const contexts: HarnessPeer[] = []
-
-test.beforeAll(async () => {
-  const dir = await buildHarness()
-  tracker = await startOurTracker(0, ['--web-root', dir, '--log-level', 'warn'])
-})
-test.afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.context.close()
-})
-test.afterAll(async () => {
-  await tracker?.close()
-})
-
-async function peerAt(browser: Browser, url: string): Promise<HarnessPeer> {
-  const p = await openPeer(browser, url)
-  contexts.push(p)
-  return p
-}
+const { peerAt, seeder, savedSha256, tracker } = useClientSwarm()
 
 type Client = InstanceType<typeof window.swarmdropHarness.swarmClient.SwarmClient>
-
-/** Seed `mib` MiB from a dropped file in a new context: returns the peer, share link, hash and SHA-256. */
-async function seeder(browser: Browser, mib: number, seed: number) {
-  const a = await peerAt(browser, tracker.httpUrl)
-  const r = await a.page.evaluate(
-    async ({ mib, seed }) => {
-      const h = window.swarmdropHarness
-      const client = await h.clientHelpers.startClient()
-      const file = h.clientHelpers.makeFile('drop.bin', mib * 1024 * 1024, seed)
-      const sha = await h.clientHelpers.sha256Hex(file)
-      const { infoHashHex, link } = await client.seed([{ path: ['drop.bin'], file }])
-      return { infoHashHex, link, sha }
-    },
-    { mib, seed },
-  )
-  return { a, ...r }
-}
-
-/** Save the (single) file of a finished torrent as a download and return its SHA-256, hashed in Node. */
-async function savedSha256(p: HarnessPeer, hex: string): Promise<string> {
-  const [download] = await Promise.all([
-    p.page.waitForEvent('download'),
-    p.page.evaluate(async (hex) => {
-      const h = window.swarmdropHarness
-      const files = await (window.scratch['client'] as Client).files(hex)
-      return h.save.saveFile(files[0]!.file, files[0]!.path.at(-1)!, {})
-    }, hex),
-  ])
-  return createHash('sha256').update(await readFile((await download.path())!)).digest('hex')
-}
 
 test('seed 32 MiB in A, open its share link in B: B completes and saves identical bytes', async ({ browser }) => {
   test.setTimeout(120_000)
   const { infoHashHex, link, sha } = await seeder(browser, 32, 7)
   expect(link).toContain(`#magnet:?xt=urn:btih:${infoHashHex}`)
-  expect(link).toContain(encodeURIComponent(tracker.url))
+  expect(link).toContain(encodeURIComponent(tracker().url))
   const b = await peerAt(browser, link)
   const started = Date.now()
   await b.page.evaluate(async () => {
@@ -104,7 +51,7 @@ test("a multi-file .torrent (webtorrent-fixtures' numbers) opened in B completes
   const fixtures = 'node_modules/webtorrent-fixtures/fixtures'
   const torrent = [...(await readFile(`${fixtures}/numbers.torrent`))]
   const files = await Promise.all(['1.txt', '2.txt', '3.txt'].map(async (n) => ({ name: n, bytes: [...(await readFile(`${fixtures}/numbers/${n}`))] })))
-  const a = await peerAt(browser, tracker.httpUrl)
+  const a = await peerAt(browser, tracker().httpUrl)
   const hex = await a.page.evaluate(
     async ({ torrent, files }) => {
       const client = await window.swarmdropHarness.clientHelpers.startClient()
@@ -113,7 +60,7 @@ test("a multi-file .torrent (webtorrent-fixtures' numbers) opened in B completes
     },
     { torrent, files },
   )
-  const b = await peerAt(browser, tracker.httpUrl)
+  const b = await peerAt(browser, tracker().httpUrl)
   const got = await b.page.evaluate(
     async ({ torrent }) => {
       const h = window.swarmdropHarness
@@ -129,7 +76,7 @@ test("a multi-file .torrent (webtorrent-fixtures' numbers) opened in B completes
 })
 
 test('a torrent that does not fit the storage quota fails clearly and is not kept', async ({ browser }) => {
-  const b = await peerAt(browser, tracker.httpUrl)
+  const b = await peerAt(browser, tracker().httpUrl)
   const r = await b.page.evaluate(async () => {
     const h = window.swarmdropHarness
     const client = await h.clientHelpers.startClient()

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { buildHarness } from './lib-harness/build.ts'
 import { openPeer, type HarnessPeer } from './lib-harness/pages.ts'
-import { haveOurTracker, serveStatic, startBittorrentTracker, startOurTracker, type Running } from './lib-harness/servers.ts'
+import { serveStatic, startBittorrentTracker, startOurTracker, type Running } from './lib-harness/servers.ts'
 
 // web/lib/tracker-client.ts + tracker-socket.ts + peer-pool.ts in real Chromium against real trackers
 // running in this Node process (bittorrent-tracker 11) or as a child process (ours, tracker/main.ts).
@@ -71,7 +71,6 @@ test('two contexts find each other through bittorrent-tracker and open a data ch
 })
 
 test('two contexts find each other through our tracker (tracker/main.ts) and open a data channel', async ({ browser }) => {
-  test.skip(!haveOurTracker, 'tracker/main.ts not present')
   const tracker = await startOurTracker()
   try {
     await meetAndTalk(browser, tracker.url)

@@ -86,7 +86,6 @@ export async function startBittorrentTracker(options: { port?: number; intervalM
 }
 
 export const ourTrackerMain = resolve(import.meta.dirname, '../../tracker/main.ts')
-export const haveOurTracker = existsSync(ourTrackerMain)
 
 /** Our tracker process (`npx tsx tracker/main.ts --port N`), ready when it prints its address. */
 export async function startOurTracker(port = 0, extraArgs: string[] = []): Promise<Running & { httpUrl: string }> {
