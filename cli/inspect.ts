@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { parseTorrent, type Metainfo } from '../shared/metainfo/index.ts'
 import { parseMagnet, type MagnetLink } from '../shared/magnet/index.ts'
 import { toHex } from '../shared/bytes.ts'
+import { formatBytes } from '../shared/format.ts'
 import { UsageError } from './errors.ts'
 
 // .torrent files are small; refuse anything absurd before reading it into memory.
@@ -72,15 +73,8 @@ function fromMagnet(m: MagnetLink): Summary {
   }
 }
 
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let v = n
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u++
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(2)} ${units[u]} (${n} bytes)`
+function sizeOf(n: number): string {
+  return n < 1024 ? `${n} B` : `${formatBytes(n)} (${n} bytes)`
 }
 
 // Some creators wrote milliseconds where BEP 3 says seconds; show such a value raw rather than a year 47910.
@@ -91,8 +85,8 @@ function formatDate(seconds: number): string {
 
 function formatText(s: Summary): string {
   const lines = [`info hash:     ${s.infoHash}`, `name:          ${s.name ?? '(unknown until metadata arrives)'}`]
-  if (s.length !== null) lines.push(`size:          ${formatBytes(s.length)}`)
-  if (s.pieceLength !== null) lines.push(`pieces:        ${s.pieceCount} x ${formatBytes(s.pieceLength)}`)
+  if (s.length !== null) lines.push(`size:          ${sizeOf(s.length)}`)
+  if (s.pieceLength !== null) lines.push(`pieces:        ${s.pieceCount} x ${sizeOf(s.pieceLength)}`)
   lines.push(`private:       ${s.private ? 'yes' : 'no'}`)
   if (s.comment !== undefined) lines.push(`comment:       ${s.comment}`)
   if (s.createdBy !== undefined) lines.push(`created by:    ${s.createdBy}`)
@@ -102,7 +96,7 @@ function formatText(s: Summary): string {
   if (s.urlList.length > 0) lines.push('web seeds:', ...s.urlList.map((u) => `  ${u}`))
   if (s.files.length > 0) {
     lines.push(`files (${s.files.length}):`)
-    for (const f of s.files) lines.push(`  ${f.path}  ${formatBytes(f.length)}`)
+    for (const f of s.files) lines.push(`  ${f.path}  ${sizeOf(f.length)}`)
   }
   return lines.join('\n') + '\n'
 }

@@ -1,16 +1,7 @@
 // Numbers as a person reads them.
+import { formatBytes } from '../shared/format.ts'
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let v = n / 1024
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u++
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`
-}
+export { formatBytes }
 
 export function formatRate(bytesPerSecond: number): string {
   return bytesPerSecond < 1 ? '0 B/s' : `${formatBytes(Math.round(bytesPerSecond))}/s`

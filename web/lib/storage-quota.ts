@@ -1,3 +1,5 @@
+import { formatBytes } from '../../shared/format.ts'
+
 // Before a download starts: ask for persistent storage (so the browser does not evict a half-finished
 // torrent under pressure) and check that what is still missing fits in the origin's quota.
 
@@ -9,17 +11,6 @@ export class QuotaError extends Error {
   ) {
     super(`not enough storage: this torrent needs ${formatBytes(neededBytes)} more, the browser allows ${formatBytes(availableBytes)} more for this site`)
   }
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let v = n
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u++
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`
 }
 
 export interface StorageCheck {
