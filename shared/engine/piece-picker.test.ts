@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Bitfield } from './bitfield.ts'
 import { BLOCK_SIZE } from './limits.ts'
 import { PiecePicker, type PickerOptions } from './piece-picker.ts'
-import { seededRandom } from './test-support/random.ts'
+import { seededRandom } from '../test-support/random.ts'
 
 const PIECE = 2 * BLOCK_SIZE
 function picker(pieceCount: number, o: Partial<PickerOptions> = {}): PiecePicker {

@@ -124,17 +124,8 @@ export function bencodeLike(rng: Rng, maxTokens: number): Uint8Array {
   return ascii(s)
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0
-  for (const p of parts) total += p.length
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
+import { concatBytes as concat } from '../../bytes.ts'
+export { concat }
 
 /**
  * Tracks per-input wall time so tests can assert and report the slowest input. The machine may be

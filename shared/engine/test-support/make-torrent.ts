@@ -1,6 +1,6 @@
 import { createTorrent } from '../../metainfo/index.ts'
 import type { TorrentMeta } from '../torrent-meta.ts'
-import { seededRandom } from './random.ts'
+import { seededRandom } from '../../test-support/random.ts'
 
 /** Deterministic pseudo-random content. */
 export function makeData(length: number, seed = 1): Uint8Array {

@@ -7,7 +7,7 @@ import type { PieceStore } from '../ports.ts'
 import { Torrent } from '../torrent.ts'
 import type { TorrentMeta } from '../torrent-meta.ts'
 import { nodeHasher } from './node-hasher.ts'
-import { seededRandom } from './random.ts'
+import { seededRandom } from '../../test-support/random.ts'
 
 // A discrete-event swarm: every node is a real Torrent; links are in-memory pipes with latency and
 // bandwidth; time is virtual. Between timer events the microtask queue is drained (store reads,

@@ -5,17 +5,8 @@ import { encodeMessage } from '../encoder.ts'
 import { encodeHandshake } from '../handshake.ts'
 import type { Message } from '../messages.ts'
 
-/** mulberry32: small, fast, and good enough to drive a fuzzer reproducibly from one seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The shared seeded PRNG (mulberry32), under the name the fuzz code uses. */
+export { seededRandom as prng } from '../../test-support/random.ts'
 
 export class Rand {
   constructor(readonly next: () => number) {}
