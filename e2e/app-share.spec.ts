@@ -30,8 +30,9 @@ async function openApp(browser: Browser, url: string): Promise<{ context: Browse
   return { context, page }
 }
 
-test('a file shared from one tab arrives intact in another through the share link', async ({ browser }) => {
-  const content = randomBytes(8 * 1024 * 1024 + 12_345)
+test('a 32 MiB file shared from one tab arrives intact in another through the share link', async ({ browser }) => {
+  test.setTimeout(180_000)
+  const content = randomBytes(32 * 1024 * 1024 + 12_345) // 32 MiB and a ragged last piece
   const a = await openApp(browser, server.url + '/')
   await a.page.getByTestId('share-files').setInputFiles({ name: 'holiday.bin', mimeType: 'application/octet-stream', buffer: content })
   const seeded = a.page.getByTestId('torrent')
