@@ -1,4 +1,4 @@
-// `npm run bench:browser [-- --mib N --rounds R --no-swarm --only swarmdrop,webtorrent,raw --probe --tag T]`: real transfers in one headless Chromium,
+// `npm run bench:browser [-- --mib N --rounds R --no-swarm --only swarmdrop,webtorrent,raw --probe --js-profile --tag T]`: real transfers in one headless Chromium,
 // every peer its own browser context, loopback only, no STUN, all through our tracker process
 // (tracker/main.ts, which also serves the harness page web/harness). One after the other, in one run:
 //   1. raw-datachannel: one reliable ordered data channel, 16 KiB sends with back-pressure: the ceiling;
@@ -44,8 +44,9 @@ const browser = await launchChromium()
 const results: RunResult[] = []
 try {
   const probe = process.argv.includes('--probe')
-  const one: Transfer = { mib, seeders: 1, timeoutMs, probe }
-  const three: Transfer = { mib, seeders: 3, timeoutMs, probe }
+  const jsProfile = process.argv.includes('--js-profile')
+  const one: Transfer = { mib, seeders: 1, timeoutMs, probe, jsProfile }
+  const three: Transfer = { mib, seeders: 3, timeoutMs, probe, jsProfile }
   const plan: [string, () => Promise<RunResult>][] = [
     ['raw data channel', () => runRawChannel(browser, tracker.httpUrl, one)],
     ['swarmdrop 1 -> 1', () => runSwarmdrop(browser, tracker.httpUrl, one)],
@@ -68,6 +69,8 @@ try {
       results.push(res)
       console.log(res.ok ? `${res.mbPerS} MB/s` : `FAILED: ${res.error}`)
       if (res.details?.['probe']) console.log(`    channels: ${JSON.stringify(res.details['probe'])}`)
+      const js = res.details?.['leecherJsProfile'] as { sampledMs: number; top: { fn: string; ms: number }[] } | undefined
+      if (js) console.log(`    leecher JS (${js.sampledMs} ms sampled): ${js.top.map((f) => `${f.fn} ${f.ms}`).join(' | ')}`)
     }
   }
 } finally {

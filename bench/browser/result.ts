@@ -27,6 +27,8 @@ export interface Transfer {
   timeoutMs: number
   /** Sample the data channels of the first seeder and the leecher (channel-probe.ts). */
   probe?: boolean
+  /** Record a V8 CPU profile of the leecher page (js-profile.ts). */
+  jsProfile?: boolean
 }
 
 export function failed(name: string, t: Transfer, err: unknown): RunResult {

@@ -3,6 +3,7 @@ import type { HarnessPeer } from '../../e2e/lib-harness/pages.ts'
 import type { SwarmClient } from '../../web/lib/swarm-client.ts'
 import { benchPeer, bounded, closePeers } from './chromium.ts'
 import { installProbe, readProbe } from './channel-probe.ts'
+import { startJsProfile, stopJsProfile } from './js-profile.ts'
 import { cpuMeter } from './proc-cpu.ts'
 import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 
@@ -68,6 +69,7 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
   await leecher.page.evaluate(async () => {
     await window.swarmdropHarness.clientHelpers.startClient()
   })
+  const profiler = t.jsProfile ? await startJsProfile(leecher.page) : null
   const cpu = cpuMeter()
   const got = await leecher.page.evaluate(async (timeoutMs) => {
     const h = window.swarmdropHarness
@@ -97,6 +99,7 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
     return { ms, firstPieceMs, hex, pieceCount: v.pieceCount, peers: v.peers, downloaded: v.downloaded }
   }, t.timeoutMs)
   const cpuUse = cpu()
+  const jsProfile = profiler ? await stopJsProfile(profiler) : undefined
   const probe = t.probe ? { seeder: await readProbe(peers[0]!.page), leecher: await readProbe(leecher.page) } : undefined
   const sha = await leecher.page.evaluate(async (hex) => {
     const h = window.swarmdropHarness
@@ -116,6 +119,7 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
     cpu: cpuUse,
     details: {
       ...(probe ? { probe } : {}),
+      ...(jsProfile ? { leecherJsProfile: jsProfile } : {}),
       pieceLength: seeded.pieceLength,
       pieceCount: got.pieceCount,
       downloadedBytes: got.downloaded,

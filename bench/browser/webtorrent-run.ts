@@ -4,6 +4,7 @@ import type { Browser } from '@playwright/test'
 import type { HarnessPeer } from '../../e2e/lib-harness/pages.ts'
 import { benchPeer, bounded, closePeers } from './chromium.ts'
 import { installProbe, readProbe } from './channel-probe.ts'
+import { startJsProfile, stopJsProfile } from './js-profile.ts'
 import { cpuMeter } from './proc-cpu.ts'
 import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 
@@ -92,6 +93,7 @@ async function measure(browser: Browser, appUrl: string, announce: string, t: Tr
   const leecher = await webtorrentPeer(browser, appUrl)
   peers.push(leecher)
   if (t.probe) await installProbe(leecher.page)
+  const profiler = t.jsProfile ? await startJsProfile(leecher.page) : null
   const cpu = cpuMeter()
   const got = await leecher.page.evaluate(
     async ({ magnet, announce, timeoutMs }) => {
@@ -119,6 +121,7 @@ async function measure(browser: Browser, appUrl: string, announce: string, t: Tr
     { magnet: seeded.magnet, announce, timeoutMs: t.timeoutMs },
   )
   const cpuUse = cpu()
+  const jsProfile = profiler ? await stopJsProfile(profiler) : undefined
   const probe = t.probe ? { seeder: await readProbe(peers[0]!.page), leecher: await readProbe(leecher.page) } : undefined
   const identical = got.sha === seeded.sha
   return {
@@ -134,6 +137,7 @@ async function measure(browser: Browser, appUrl: string, announce: string, t: Tr
     cpu: cpuUse,
     details: {
       ...(probe ? { probe } : {}),
+      ...(jsProfile ? { leecherJsProfile: jsProfile } : {}),
       pieceLength: seeded.pieceLength,
       downloadedBytes: got.downloaded,
       wasteRatio: Math.round((got.downloaded / size) * 1000) / 1000,
