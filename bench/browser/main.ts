@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { buildBenchHarness } from './harness-build.ts'
+import { buildHarness } from '../../e2e/lib-harness/build.ts'
 import { startOurTracker } from '../../e2e/lib-harness/servers.ts'
 import { benchPeer, bounded, closePeers, launchChromium } from './chromium.ts'
 import { runRawChannel } from './raw-channel-run.ts'
@@ -38,7 +38,7 @@ const timeoutMs = (60 + mib * 2) * 1000
 
 const loadBefore = loadavg()
 console.log(`browser transfer bench: ${mib} MiB, ${rounds} round(s), load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, ${cpus().length} cores`)
-const harnessDir = await buildBenchHarness()
+const harnessDir = await buildHarness() // per process (dist/harness/p<pid>): e2e runs cannot empty it
 const tracker = await startOurTracker(0, ['--web-root', harnessDir, '--log-level', 'warn'])
 const browser = await launchChromium()
 const results: RunResult[] = []
