@@ -14,6 +14,13 @@ describe('parseConfig', () => {
     expect(c.limits.maxMessageBytes).toBe(65536)
   })
 
+  it('gives the web app public STUN servers by default, and none when told', () => {
+    const stun = cfg([]).iceServers.flatMap((s) => s.urls)
+    expect(stun.length).toBeGreaterThan(0)
+    expect(stun.every((u) => u.startsWith('stun:'))).toBe(true)
+    expect(cfg(['--ice-servers-json', '[]']).iceServers).toEqual([])
+  })
+
   it('reads PORT/HOST and SWARMDROP_* from the environment, and flags win', () => {
     const env = { PORT: '9000', HOST: '127.0.0.1', SWARMDROP_MAX_OFFERS: '3', SWARMDROP_TRUST_PROXY: 'true' }
     expect(cfg([], env)).toMatchObject({ port: 9000, host: '127.0.0.1', trustProxy: true, limits: { maxOffersPerAnnounce: 3 } })

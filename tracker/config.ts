@@ -79,10 +79,15 @@ const options: Option[] = [
   limitOpt('max-buffered-bytes', 'maxBufferedBytes', 'bytes queued to a slow socket before it is dropped'),
 ]
 
+// Browsers behind NAT (most of them) need a STUN server to find their public address, or WebRTC only
+// connects peers on one network. These are the public STUN servers WebTorrent uses by default; set
+// --ice-server / --ice-servers-json to use your own (and a TURN server for peers behind strict NATs).
+export const DEFAULT_ICE_SERVERS: IceServer[] = [{ urls: ['stun:stun.l.google.com:19302', 'stun:global.stun.twilio.com:3478'] }]
+
 export function defaultConfig(): Config {
   return {
     port: 8000, host: '0.0.0.0', webRoot: 'dist/web', trustProxy: false, allowOrigins: [], denyOrigins: [],
-    tlsCert: null, tlsKey: null, logLevel: 'info', trackers: ['self'], iceServers: [],
+    tlsCert: null, tlsKey: null, logLevel: 'info', trackers: ['self'], iceServers: structuredClone(DEFAULT_ICE_SERVERS),
     limits: { ...defaultLimits }, timing: { ...defaultTiming },
   }
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve } from 'node:path'
 // @ts-expect-error: bittorrent-tracker ships no types
 import TrackerServer from 'bittorrent-tracker/server'
+import { NO_STUN } from '../support/app-server.ts'
 
 // Node-side servers for the web/lib specs: a static server for the harness page, the
 // bittorrent-tracker package's WebSocket tracker, and (when tracker/main.ts exists) ours.
@@ -89,7 +90,7 @@ export const ourTrackerMain = resolve(import.meta.dirname, '../../tracker/main.t
 
 /** Our tracker process (`npx tsx tracker/main.ts --port N`), ready when it prints its address. */
 export async function startOurTracker(port = 0, extraArgs: string[] = []): Promise<Running & { httpUrl: string }> {
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../node_modules/tsx/dist/cli.mjs'), ourTrackerMain, '--port', String(port), '--host', '127.0.0.1', ...extraArgs], {
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../node_modules/tsx/dist/cli.mjs'), ourTrackerMain, '--port', String(port), '--host', '127.0.0.1', ...NO_STUN, ...extraArgs], {
     cwd: resolve(import.meta.dirname, '../..'),
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
+/** Peers on loopback need no STUN, and on a closed network a STUN lookup only stalls ICE gathering. */
+export const NO_STUN = ['--ice-servers-json', '[]']
+
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 
 /** A free TCP port on loopback, chosen by the OS. */
@@ -31,7 +34,7 @@ export interface AppServer {
  */
 export async function startAppServer(options: { port?: number; args?: string[]; env?: Record<string, string> } = {}): Promise<AppServer> {
   const port = options.port ?? (await freePort())
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tracker/main.ts', '--port', String(port), '--host', '127.0.0.1', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tracker/main.ts', '--port', String(port), '--host', '127.0.0.1', ...NO_STUN, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
