@@ -25,9 +25,6 @@ export interface DownloaderEvents {
  * seeders sent 1.46 copies with no cap, 1.14 with 2, at the same finish time. */
 const ENDGAME_DEPTH = 2
 
-/** Requests sent together, in one transport write, once the pipeline is deep enough (see fill()). */
-const REQUEST_BATCH = 8
-
 interface Trust {
   score: number
   soleFailures: number
@@ -100,16 +97,10 @@ export class Downloader {
     const cap = this.picker.inEndgame() ? Math.min(depth, ENDGAME_DEPTH) : depth
     const want = cap - s.outgoing.size
     if (want <= 0) return
-    // A data-channel send costs about the same whatever its size (0.6 ms of the leecher's main thread
-    // each, measured: docs/performance.md), and each arriving block frees one slot: with a deep
-    // pipeline, wait until a batch of slots is free and send those requests in one write.
-    if (cap >= 4 * REQUEST_BATCH && want < REQUEST_BATCH) return
-    s.batchWrites(() => {
-      for (const ref of this.picker.pick(from, want, (i, b) => s.outgoing.has(blockKey(i, b)))) {
-        if (!this.buffers.has(ref.index)) this.buffers.set(ref.index, new PieceBuffer(ref.index, this.picker.pieceSize(ref.index)))
-        s.request(ref)
-      }
-    })
+    for (const ref of this.picker.pick(from, want, (i, b) => s.outgoing.has(blockKey(i, b)))) {
+      if (!this.buffers.has(ref.index)) this.buffers.set(ref.index, new PieceBuffer(ref.index, this.picker.pieceSize(ref.index)))
+      s.request(ref)
+    }
   }
 
   /** Requests that came back unanswered (reject, choke, timeout): the blocks are free again. */

@@ -1,4 +1,4 @@
-import { bytesEqual, concatBytes } from '../bytes.ts'
+import { bytesEqual } from '../bytes.ts'
 import { ProtocolError } from '../errors.ts'
 import { WireDecoder, type WireEvent } from '../wire/decoder.ts'
 import { encodeMessage, encodePieceParts } from '../wire/encoder.ts'
@@ -46,8 +46,6 @@ export class PeerSession {
   private readonly cancelled: BoundedSet<number>
   private unrequested = 0
   private badRequests = 0
-  /** Writes gathered by batchWrites(), sent as one. */
-  private batch: Uint8Array[] | null = null
 
   constructor(readonly transport: Transport, private readonly host: SessionHost, private readonly o: SessionOptions) {
     this.id = o.id
@@ -170,25 +168,8 @@ export class PeerSession {
     this.host.closed(this, reason)
   }
 
-  /** Runs `fn` with its writes gathered into one transport write (one data-channel send for many requests). */
-  batchWrites(fn: () => void): void {
-    if (this.batch) return fn()
-    const parts: Uint8Array[] = []
-    this.batch = parts
-    try {
-      fn()
-    } finally {
-      this.batch = null
-      if (parts.length > 0) this.write(parts.length === 1 ? parts[0]! : concatBytes(parts))
-    }
-  }
-
   private write(bytes: Uint8Array): void {
     if (this.closed) return
-    if (this.batch) {
-      this.batch.push(bytes)
-      return
-    }
     this.lastSentAt = this.o.clock.now()
     if (!this.transport.write(bytes) && !this.writeBlocked) {
       this.writeBlocked = true
