@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, join, normalize, resolve } from 'node:path'
+import { extname, join, normalize } from 'node:path'
 // @ts-expect-error: bittorrent-tracker ships no types
 import TrackerServer from 'bittorrent-tracker/server'
-import { NO_STUN } from '../support/app-server.ts'
+import { startAppServer } from '../support/app-server.ts'
 
 // Node-side servers for the web/lib specs: a static server for the harness page, the
 // bittorrent-tracker package's WebSocket tracker, and (when tracker/main.ts exists) ours.
@@ -86,39 +85,11 @@ export async function startBittorrentTracker(options: { port?: number; intervalM
   }
 }
 
-export const ourTrackerMain = resolve(import.meta.dirname, '../../tracker/main.ts')
-
-/** Our tracker process (`npx tsx tracker/main.ts --port N`), ready when it prints its address. */
+/**
+ * Our tracker process, as `npm start` runs it (e2e/support/app-server.ts), in the shape these specs
+ * use: the WebSocket announce URL, the page URL, and close().
+ */
 export async function startOurTracker(port = 0, extraArgs: string[] = []): Promise<Running & { httpUrl: string }> {
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../node_modules/tsx/dist/cli.mjs'), ourTrackerMain, '--port', String(port), '--host', '127.0.0.1', ...NO_STUN, ...extraArgs], {
-    cwd: resolve(import.meta.dirname, '../..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  const address = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`tracker did not start: ${output}`)), 20_000)
-    const onData = (d: Buffer) => {
-      output += d.toString()
-      const m = /listening on (http:\/\/[^\s]+)/.exec(output)
-      if (m?.[1]) {
-        clearTimeout(timer)
-        ok(m[1])
-      }
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
-    child.once('exit', (code) => fail(new Error(`tracker exited ${code}: ${output}`)))
-  })
-  const u = new URL(address)
-  return {
-    url: `ws://${u.host}/announce`,
-    httpUrl: `http://${u.host}/`,
-    port: Number(u.port),
-    close: () =>
-      new Promise<void>((ok) => {
-        if (child.exitCode !== null) return ok()
-        child.once('exit', () => ok())
-        child.kill('SIGTERM')
-      }),
-  }
+  const server = await startAppServer({ ...(port ? { port } : {}), args: extraArgs })
+  return { url: `ws://127.0.0.1:${server.port}/announce`, httpUrl: `${server.url}/`, port: server.port, close: server.stop }
 }
