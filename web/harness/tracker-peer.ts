@@ -1,8 +1,8 @@
 import { fromHex, toBinaryString } from '../../shared/bytes.ts'
-import { PeerPool } from '../lib/peer-pool.ts'
-import { TrackerClient, type TrackerStatus } from '../lib/tracker-client.ts'
-import { TrackerSocketPool } from '../lib/tracker-socket.ts'
-import type { DataChannelTransport } from '../lib/webrtc-transport.ts'
+import { PeerPool } from '../../webrtc/peer-pool.ts'
+import { TrackerClient, type TrackerStatus } from '../../webrtc/tracker-client.ts'
+import { TrackerSocketPool } from '../../webrtc/tracker-socket.ts'
+import type { DataChannelTransport } from '../../webrtc/webrtc-transport.ts'
 
 // Test-only: one page's swarm membership for e2e/lib-tracker-client.spec.ts: a PeerPool, a socket pool
 // and one TrackerClient per torrent, recording every transport that opens and the text it receives.

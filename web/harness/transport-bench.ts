@@ -1,6 +1,6 @@
 import type { Transport } from '../../shared/engine/ports.ts'
-import { DATA_CHANNEL_LIMITS } from '../lib/webrtc-transport.ts'
-import { PeerPool } from '../lib/peer-pool.ts'
+import { DATA_CHANNEL_LIMITS } from '../../webrtc/webrtc-transport.ts'
+import { PeerPool } from '../../webrtc/peer-pool.ts'
 
 // Test-only: the two transports measured against each other in e2e/lib-webrtc.spec.ts. The raw one is
 // a bare RTCDataChannel driven with the same chunk size and water marks as DataChannelTransport, so

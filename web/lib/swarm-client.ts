@@ -8,13 +8,13 @@ import { browserClock } from './browser-clock.ts'
 import { Library, type LibraryRecord } from './library.ts'
 import { LazyPieceStore } from './lazy-store.ts'
 import { OpfsPieceStore } from './opfs-store.ts'
-import { PeerPool } from './peer-pool.ts'
+import { PeerPool } from '../../webrtc/peer-pool.ts'
 import { seedExisting, seedFiles, type DroppedFile } from './seed-files.ts'
 import { magnetFor, shareLink } from './share-link.ts'
-import { TrackerClient, type TrackerStatus } from './tracker-client.ts'
+import { TrackerClient, type TrackerStatus } from '../../webrtc/tracker-client.ts'
 import { layoutOf } from './torrent-layout.ts'
 import { countBits, type TorrentView } from './torrent-view.ts'
-import { TrackerSocketPool } from './tracker-socket.ts'
+import { TrackerSocketPool } from '../../webrtc/tracker-socket.ts'
 
 // The page's BitTorrent client: the engine (shared/engine) with its browser adapters, one per torrent,
 // and the library that brings every torrent back after a reload. The UI calls these methods and renders

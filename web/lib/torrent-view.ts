@@ -1,5 +1,5 @@
 import type { LibraryRecord } from './library.ts'
-import type { TrackerStatus } from './tracker-client.ts'
+import type { TrackerStatus } from '../../webrtc/tracker-client.ts'
 
 // What the UI shows of one torrent: a plain snapshot SwarmClient.views() builds on demand.
 

@@ -2,7 +2,7 @@ import type { PeerSignaling, SessionDescription } from './signaling.ts'
 import { defaultTrackerSocketPool, type SocketState, type TrackerSocket, type TrackerSocketPool } from './tracker-socket.ts'
 
 // Announces one torrent to all its trackers over the page's shared sockets (WebTorrent tracker
-// protocol, ../../shared/spec/tracker-protocol.md): started / periodic / completed / stopped, with
+// protocol; the server side is tracker/protocol.ts): started / periodic / completed / stopped, with
 // offers made by the PeerSignaling side, answers to relayed offers, the tracker's interval followed.
 //
 // Announce tiers (BEP 12) are flattened and every tracker is used at once, as WebTorrent does: with

@@ -1,5 +1,5 @@
 // One WebSocket per tracker URL, shared by every torrent of the page (the WebTorrent tracker protocol
-// multiplexes torrents by info_hash on one socket: ../../shared/spec/tracker-protocol.md). Reconnects
+// multiplexes torrents by info_hash on one socket; the server side is tracker/protocol.ts). Reconnects
 // with exponential backoff and jitter; torrents subscribe by info hash and are told when the socket
 // (re)opens so they can announce again (a restarted tracker has forgotten them).
 
@@ -16,6 +16,12 @@ export const TRACKER_SOCKET_LIMITS = {
 } as const
 
 export type SocketState = 'connecting' | 'open' | 'waiting' | 'destroyed'
+
+/**
+ * The WebSocket class to connect with: the page's own `WebSocket`, or in Node (20 has none built in)
+ * the `ws` package's, which offers the same onopen / onmessage (text frames as strings) / onclose.
+ */
+export type WebSocketClass = new (url: string) => WebSocket
 
 export interface TrackerSubscriber {
   onMessage(msg: Record<string, unknown>): void
@@ -41,10 +47,12 @@ export class TrackerSocket {
   #idleTimer: ReturnType<typeof setTimeout> | null = null
   #subscribers = new Map<string, TrackerSubscriber>()
   #onEmpty: () => void
+  #WebSocket: WebSocketClass
 
-  constructor(url: string, onEmpty: () => void) {
+  constructor(url: string, onEmpty: () => void, WebSocketImpl: WebSocketClass = globalThis.WebSocket) {
     this.url = url
     this.#onEmpty = onEmpty
+    this.#WebSocket = WebSocketImpl
     this.#connect()
   }
 
@@ -90,7 +98,7 @@ export class TrackerSocket {
     this.#setState('connecting')
     let ws: WebSocket
     try {
-      ws = new WebSocket(this.url)
+      ws = new this.#WebSocket(this.url)
     } catch (err) {
       // A malformed URL never connects: report it, and keep retrying slowly like any other failure.
       this.#setState('waiting', err instanceof Error ? err.message : 'bad tracker url')
@@ -152,16 +160,21 @@ export class TrackerSocket {
   }
 }
 
-/** The page's sockets, one per tracker URL. */
+/** The page's (or the Node peer's) sockets, one per tracker URL. */
 export class TrackerSocketPool {
   #sockets = new Map<string, TrackerSocket>()
+  #WebSocket: WebSocketClass | undefined
+
+  constructor(options: { WebSocket?: WebSocketClass } = {}) {
+    this.#WebSocket = options.WebSocket
+  }
 
   get(url: string): TrackerSocket {
     let socket = this.#sockets.get(url)
     if (!socket || socket.state === 'destroyed') {
       const created: TrackerSocket = new TrackerSocket(url, () => {
         if (this.#sockets.get(url) === created) this.#sockets.delete(url)
-      })
+      }, this.#WebSocket)
       socket = created
       this.#sockets.set(url, socket)
     }

@@ -1,17 +1,20 @@
 import './node-globals.ts'
 import type SimplePeer from 'simple-peer'
-import type { Transport } from '../../shared/engine/ports.ts'
+import type { Transport } from '../shared/engine/ports.ts'
 
 // A connected simple-peer data channel as the engine's Transport: a byte stream with back-pressure.
 
 export const DATA_CHANNEL_LIMITS = {
   /** Largest single RTCDataChannel.send(). Measured on Chromium: 256 KiB sends fail, 16-64 KiB work
-   *  (../../shared/machine-notes.md); 16 KiB is the size every WebRTC stack accepts (RFC 8831 sec. 6.6). */
+   *  on these machines; 16 KiB is the size every WebRTC stack accepts (RFC 8831 sec. 6.6). */
   maxSendBytes: 16 * 1024,
   /** write() returns false once this much is queued in the channel... */
   highWaterMark: 1024 * 1024,
   /** ...and onDrain fires when the queue falls to this (the channel's bufferedamountlow event). */
   lowWaterMark: 256 * 1024,
+  /** Where the channel has no bufferedamountlow event (`@roamhq/wrtc` in Node), bufferedAmount is
+   *  polled this often while a writer waits: 1 MiB drains in about 40 ms at 25 MB/s. */
+  drainPollMs: 5,
 } as const
 
 /** The parts of simple-peer's private state we read: its RTCDataChannel (for bufferedAmount). */
@@ -26,6 +29,8 @@ export class DataChannelTransport implements Transport {
   #channel: RTCDataChannel
   #closed = false
   #waitingForDrain = false
+  #drainPoll: ReturnType<typeof setInterval> | null = null
+  #hasLowEvent: boolean
   bytesSent = 0
   bytesReceived = 0
 
@@ -37,11 +42,10 @@ export class DataChannelTransport implements Transport {
     // simple-peer sets 64 KiB for its own stream writes; we send with peer.send() (no stream copies)
     // and own the threshold.
     channel.bufferedAmountLowThreshold = DATA_CHANNEL_LIMITS.lowWaterMark
-    channel.addEventListener('bufferedamountlow', () => {
-      if (!this.#waitingForDrain || this.#closed) return
-      this.#waitingForDrain = false
-      this.onDrain?.()
-    })
+    channel.addEventListener('bufferedamountlow', () => this.#drained())
+    // Browsers define the threshold on RTCDataChannel.prototype; node-webrtc (@roamhq/wrtc) has
+    // neither it nor the event, so there the writer's wait is polled (see #startDrainPoll).
+    this.#hasLowEvent = 'bufferedAmountLowThreshold' in Object.getPrototypeOf(channel)
     // Messages are read from the channel itself: simple-peer's path pushes each one through its
     // readable stream, which copies it (its Buffer is not the stream's Buffer class): measured 0.55-0.9 s
     // of the leecher's main thread per 64 MiB (docs/performance.md). Replacing its onmessage handler
@@ -58,6 +62,25 @@ export class DataChannelTransport implements Transport {
     })
     peer.on('close', () => this.#finish('closed by peer'))
     peer.on('error', (err: Error) => this.#finish(err.message))
+  }
+
+  #drained(): void {
+    if (!this.#waitingForDrain || this.#closed) return
+    this.#waitingForDrain = false
+    this.#stopDrainPoll()
+    this.onDrain?.()
+  }
+
+  #startDrainPoll(): void {
+    if (this.#hasLowEvent || this.#drainPoll) return
+    this.#drainPoll = setInterval(() => {
+      if (this.#channel.bufferedAmount <= DATA_CHANNEL_LIMITS.lowWaterMark) this.#drained()
+    }, DATA_CHANNEL_LIMITS.drainPollMs)
+  }
+
+  #stopDrainPoll(): void {
+    if (this.#drainPoll) clearInterval(this.#drainPoll)
+    this.#drainPoll = null
   }
 
   #received(bytes: Uint8Array): void {
@@ -85,6 +108,7 @@ export class DataChannelTransport implements Transport {
     this.bytesSent += bytes.byteLength
     if (this.#channel.bufferedAmount > DATA_CHANNEL_LIMITS.highWaterMark) {
       this.#waitingForDrain = true
+      this.#startDrainPoll()
       return false
     }
     return true
@@ -97,6 +121,7 @@ export class DataChannelTransport implements Transport {
   #finish(reason: string): void {
     if (this.#closed) return
     this.#closed = true
+    this.#stopDrainPoll()
     this.#peer.destroy()
     this.onClose?.(reason)
   }

@@ -1,12 +1,12 @@
 import './node-globals.ts'
 import SimplePeer from 'simple-peer'
-import { toBinaryString } from '../../shared/bytes.ts'
+import { toBinaryString } from '../shared/bytes.ts'
 import type { PeerSignaling, SessionDescription, TrackerOffer } from './signaling.ts'
 import { DataChannelTransport } from './webrtc-transport.ts'
 
-// Owns every WebRTC connection of the page: makes offers for the tracker client, answers relayed
-// offers, enforces the connection caps and the timeouts, and hands each connected data channel to
-// the engine as a Transport through `onPeer`.
+// Owns every WebRTC connection of the page (or of the Node peer, given `wrtc`): makes offers for the
+// tracker client, answers relayed offers, enforces the connection caps and the timeouts, and hands
+// each connected data channel to the engine as a Transport through `onPeer`.
 
 export const PEER_POOL_LIMITS = {
   /** Connected + connecting peers per torrent (WebTorrent's default maxConns is 55). */
@@ -28,6 +28,8 @@ export type PeerPoolLimits = { [K in keyof typeof PEER_POOL_LIMITS]: number }
 export interface PeerPoolOptions {
   iceServers?: RTCIceServer[]
   limits?: Partial<PeerPoolLimits>
+  /** WebRTC outside a browser: the `@roamhq/wrtc` module (simple-peer's `wrtc` option). */
+  wrtc?: SimplePeer.Options['wrtc']
 }
 
 interface PendingOffer {
@@ -51,6 +53,7 @@ export class PeerPool implements PeerSignaling {
   onPeer: OnPeer | null = null
   readonly limits: PeerPoolLimits
   #iceServers: RTCIceServer[]
+  #wrtc: SimplePeer.Options['wrtc']
   #offers = new Map<string, PendingOffer>()
   #connections = new Set<Connection>()
   #destroyed = false
@@ -58,6 +61,7 @@ export class PeerPool implements PeerSignaling {
   constructor(options: PeerPoolOptions = {}) {
     this.limits = { ...PEER_POOL_LIMITS, ...options.limits }
     this.#iceServers = options.iceServers ?? []
+    this.#wrtc = options.wrtc
   }
 
   setIceServers(iceServers: RTCIceServer[]): void {
@@ -163,6 +167,7 @@ export class PeerPool implements PeerSignaling {
       trickle: false, // the tracker protocol carries one complete SDP each way
       config: { iceServers: this.#iceServers },
       iceCompleteTimeout: this.limits.iceGatherTimeoutMs,
+      ...(this.#wrtc ? { wrtc: this.#wrtc } : {}),
     } as SimplePeer.Options)
     peer.on('error', () => peer.destroy()) // an unhandled 'error' would throw; close handles cleanup
     return peer

@@ -1,6 +1,6 @@
 // The contract between the tracker client (which carries SDP through the tracker) and whoever owns the
 // WebRTC connections (peer-pool.ts). Ids are 20-character binary strings (one char per byte, latin1),
-// exactly as the WebTorrent tracker protocol carries them (../../shared/spec/tracker-protocol.md).
+// exactly as the WebTorrent tracker protocol carries them (the server side: tracker/protocol.ts).
 
 export interface SessionDescription {
   type: 'offer' | 'answer'
