@@ -1,7 +1,7 @@
 import type { PieceStore } from '../../shared/engine/ports.ts'
 import { createBackend, type BackendKind, type FileBackend, type StoredFileSpec } from './opfs-file-backend.ts'
 import { fileHandle, torrentDir } from './opfs-paths.ts'
-import { fileStarts, piecesOfFile, spansOf } from './file-spans.ts'
+import { fileStarts, piecesOfFile, spansOf } from '../../shared/metainfo/file-spans.ts'
 import { ensureRoomFor } from './storage-quota.ts'
 
 // The engine's PieceStore on OPFS: verified pieces are written at their position in the torrent's own

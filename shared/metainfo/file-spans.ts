@@ -1,5 +1,5 @@
 // Where a range of the torrent's byte space (all files concatenated, BEP 3) lands in its files.
-// Pure arithmetic, shared by both OPFS backends.
+// Pure arithmetic, shared by the browser's OPFS store and the Node peer's file store.
 
 export interface FileSpan {
   fileIndex: number
