@@ -11,3 +11,8 @@ declare const crypto: {
   subtle: { digest(algorithm: 'SHA-1' | 'SHA-256', data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> }
   getRandomValues<T extends Uint8Array>(array: T): T
 }
+// Timers exist in both; their handles differ (a number in browsers, an object in Node), hence unknown.
+declare function setTimeout(fn: () => void, ms: number): unknown
+declare function clearTimeout(handle: unknown): void
+declare function setInterval(fn: () => void, ms: number): unknown
+declare function clearInterval(handle: unknown): void

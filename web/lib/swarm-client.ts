@@ -1,10 +1,11 @@
 import { fromBinaryString, fromHex, toBinaryString, toHex } from '../../shared/bytes.ts'
 import { Torrent } from '../../shared/engine/index.ts'
+import { systemClock } from '../../shared/engine/adapters/system-clock.ts'
 import { webCryptoHasher } from '../../shared/hash.ts'
+import { newPeerId } from '../../shared/peer-id.ts'
 import { formatMagnet, parseMagnet, type MagnetLink } from '../../shared/magnet/index.ts'
 import { encodeTorrent, parseInfo, parseTorrent, type TorrentInfo } from '../../shared/metainfo/index.ts'
 import type { AppConfig } from './app-config.ts'
-import { browserClock } from './browser-clock.ts'
 import { Library, type LibraryRecord } from './library.ts'
 import { LazyPieceStore } from './lazy-store.ts'
 import { OpfsPieceStore } from './opfs-store.ts'
@@ -34,14 +35,6 @@ interface Active {
   storedPieces: number
   error: string | null
   trackers: TrackerStatus[]
-}
-
-/** Azureus-style peer id (BEP 20): client SD, version 0.1.0, 12 random bytes. */
-export function newPeerId(): Uint8Array {
-  const id = new Uint8Array(20)
-  id.set(new TextEncoder().encode('-SD0100-'))
-  crypto.getRandomValues(id.subarray(8))
-  return id
 }
 
 export class SwarmClient {
@@ -234,7 +227,7 @@ export class SwarmClient {
       source = fromHex(hex)
       trackers = record.source.kind === 'magnet' ? parseMagnet(record.source.uri).trackers : this.config.trackers
     }
-    const engine = await Torrent.open(source, { store, hasher: webCryptoHasher, clock: browserClock }, {
+    const engine = await Torrent.open(source, { store, hasher: webCryptoHasher, clock: systemClock }, {
       peerId: this.peerId,
       parseInfo: async (bytes, infoHash) => {
         const info = await parseInfo(bytes, infoHash)
