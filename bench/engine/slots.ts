@@ -18,8 +18,7 @@ for (const slots of [1, 2, 4, 6, 10]) {
   swarm.connectAll(['seed', ...names])
   await swarm.run(() => doneAt.size === names.length, 3_600_000)
   const times = [...doneAt.values()]
-  let seeded = 0
-  for (const s of swarm.node('seed').torrent.sessions.values()) seeded += s.state.upload.total
+  const seeded = swarm.node('seed').torrent.stats().uploaded
   const mean = times.reduce((a, b) => a + b, 0) / times.length / 1000
   console.log(`${String(slots).padStart(5)}  ${mean.toFixed(2).padStart(13)}  ${(Math.max(...times) / 1000).toFixed(2).padStart(13)}  ${(seeded / data.length).toFixed(2).padStart(22)}`)
   swarm.destroy()

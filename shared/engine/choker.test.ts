@@ -47,6 +47,12 @@ describe('rechoke (leeching)', () => {
     expect(d3.optimistic.peer).toBe(4)
   })
 
+  it('with no slots unchokes nobody, not even optimistically (uploading off)', () => {
+    const d = rechoke([peer(1, { downloadRate: 9 }), peer(2, { connectedAt: NOW - 1000 })], noOptimistic, NOW, { ...o, slots: 0 }, first)
+    expect(d.unchoke.size).toBe(0)
+    expect(d.optimistic.peer).toBeNull()
+  })
+
   it('favours new peers three to one for the optimistic slot', () => {
     const peers = [peer(1, { downloadRate: 9 }), peer(2, { downloadRate: 8 }), peer(3), peer(4, { connectedAt: NOW - 1000 })]
     let newcomer = 0

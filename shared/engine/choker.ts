@@ -6,7 +6,7 @@
 // Seeding: rank by how fast we upload to them (the original client), ties to whoever waited longest;
 // a peer unchoked for a whole optimistic period goes to the back so the slots rotate.
 // Plus one optimistic unchoke, rotated every `optimisticMs`, new peers three times as likely, so
-// newcomers get something to trade and better partners are discovered.
+// newcomers get something to trade and better partners are discovered. With no slots nobody is unchoked.
 
 export interface ChokerPeer {
   id: number
@@ -60,6 +60,8 @@ export function rechoke(
   o: ChokerOptions,
   random: () => number,
 ): ChokeDecision {
+  // No upload slots: uploading is off, the optimistic unchoke included.
+  if (o.slots <= 0) return { unchoke: new Set(), optimistic: { peer: null, since: now } }
   const candidates = peers.filter((p) => p.interested && !p.seed)
   const ranked = [...candidates].sort((a, b) => compare(a, b, now, o))
   const regular = ranked.slice(0, o.slots)

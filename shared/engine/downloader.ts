@@ -1,18 +1,18 @@
-import { bytesEqual, toHex } from '../bytes.ts'
+import { bytesEqual } from '../bytes.ts'
 import type { BlockRef } from '../wire/messages.ts'
 import { Bitfield } from './bitfield.ts'
 import type { Limits } from './limits.ts'
-import { blockKey, type PeerSession } from './peer-session.ts'
+import type { PeerSession } from './peer-session.ts'
 import { PieceBuffer } from './piece-buffer.ts'
 import { PiecePicker } from './piece-picker.ts'
 import { pipelineDepth } from './pipeline.ts'
 import type { Clock, Hasher, PieceStore } from './ports.ts'
 import type { TorrentMeta } from './torrent-meta.ts'
+import { TrustLedger } from './trust.ts'
 
 // Fetching: keeps each unchoked peer's pipeline full from the picker, assembles blocks into piece
 // buffers, verifies each piece's SHA-1 before it is stored, and on a failed hash refetches the piece
-// and blames whoever sent its blocks (a trust score like libtorrent's; a peer that keeps sending bad
-// data is banned).
+// and blames whoever sent its blocks (trust.ts; a peer that keeps sending bad data is banned).
 
 export interface DownloaderEvents {
   verified(index: number): void
@@ -25,15 +25,10 @@ export interface DownloaderEvents {
  * seeders sent 1.46 copies with no cap, 1.14 with 2, at the same finish time. */
 const ENDGAME_DEPTH = 2
 
-interface Trust {
-  score: number
-  soleFailures: number
-}
-
 export class Downloader {
   readonly picker: PiecePicker
   private readonly buffers = new Map<number, PieceBuffer>()
-  private readonly trust = new Map<string, Trust>()
+  private readonly trust: TrustLedger
   hashFailures = 0
   wasted = 0
 
@@ -47,6 +42,7 @@ export class Downloader {
     private readonly sessions: () => Iterable<PeerSession>,
     private readonly events: DownloaderEvents,
   ) {
+    this.trust = new TrustLedger(limits)
     this.picker = new PiecePicker({
       pieceCount: meta.pieceCount,
       pieceLength: meta.pieceLength,
@@ -66,10 +62,10 @@ export class Downloader {
     if (s.state.pieces) this.picker.addAvailability(s.state.pieces)
   }
 
-  peerLeft(s: PeerSession): void {
+  /** A peer left; `unanswered` are the requests it still had from us (free again). */
+  peerLeft(s: PeerSession, unanswered: Iterable<BlockRef>): void {
     if (s.state.pieces) this.picker.removeAvailability(s.state.pieces)
-    for (const r of s.outgoing.values()) this.picker.unrequested(r.ref)
-    s.outgoing.clear()
+    this.returned(unanswered)
   }
 
   /** Re-evaluate interest in a peer and top up its requests. */
@@ -95,9 +91,9 @@ export class Downloader {
     // Endgame (every missing block already requested): only a peer with almost nothing in flight
     // takes duplicates, a few at a time, so a small torrent is not fetched twice over.
     const cap = this.picker.inEndgame() ? Math.min(depth, ENDGAME_DEPTH) : depth
-    const want = cap - s.outgoing.size
+    const want = cap - s.outstandingRequests
     if (want <= 0) return
-    for (const ref of this.picker.pick(from, want, (i, b) => s.outgoing.has(blockKey(i, b)))) {
+    for (const ref of this.picker.pick(from, want, (i, b) => s.hasRequested(i, b))) {
       if (!this.buffers.has(ref.index)) this.buffers.set(ref.index, new PieceBuffer(ref.index, this.picker.pieceSize(ref.index)))
       s.request(ref)
     }
@@ -114,8 +110,8 @@ export class Downloader {
       return
     }
     const buffer = this.buffers.get(ref.index)
-    if (!buffer) return
-    buffer.write(ref.begin, data, s.id)
+    if (!buffer || s.peerKey === null) return
+    buffer.write(ref.begin, data, s.peerKey)
     if (this.picker.inEndgame()) {
       for (const other of this.sessions()) if (other !== s) other.cancel(ref)
     }
@@ -134,31 +130,20 @@ export class Downloader {
     const i = buffer.index
     const expected = this.meta.pieceHashes.subarray(i * 20, i * 20 + 20)
     const digest = await this.hasher.sha1(buffer.data)
-    const contributors = [...buffer.contributors()]
+    const senders = buffer.contributors()
     this.buffers.delete(i)
     if (bytesEqual(digest, expected)) {
       await this.store.write(i, buffer.data)
       this.picker.verified(i)
-      for (const c of contributors) this.adjustTrust(c, +1, false)
+      for (const k of this.trust.pieceChecked(senders, true)) this.events.ban(k)
       this.events.verified(i)
     } else {
       this.hashFailures++
       this.wasted += buffer.data.length
       this.picker.failed(i)
-      for (const c of contributors) this.adjustTrust(c, -2, contributors.length === 1)
+      // Blame by the key each block was written under: its sender may have disconnected meanwhile.
+      for (const k of this.trust.pieceChecked(senders, false)) this.events.ban(k)
       for (const s of this.sessions()) this.fill(s)
     }
-  }
-
-  private adjustTrust(sessionId: number, delta: number, sole: boolean): void {
-    let session: PeerSession | undefined
-    for (const s of this.sessions()) if (s.id === sessionId) session = s
-    if (!session?.remotePeerId) return
-    const k = toHex(session.remotePeerId)
-    const t = this.trust.get(k) ?? { score: 0, soleFailures: 0 }
-    t.score = Math.min(t.score + delta, 20)
-    if (sole) t.soleFailures++
-    this.trust.set(k, t)
-    if (t.score <= this.limits.banTrustScore || t.soleFailures >= this.limits.maxSoleHashFailures) this.events.ban(k)
   }
 }

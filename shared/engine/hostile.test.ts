@@ -3,6 +3,8 @@ import { bytesEqual, toHex } from '../bytes.ts'
 import { MemoryStore } from './adapters/memory-store.ts'
 import { BLOCK_SIZE } from './limits.ts'
 import { makeData, makeTorrent } from './test-support/make-torrent.ts'
+import type { Hasher } from './ports.ts'
+import { nodeHasher } from './test-support/node-hasher.ts'
 import { RawPeer } from './test-support/raw-peer.ts'
 import { peerIdFor, Swarm } from './test-support/swarm.ts'
 import type { TorrentMeta } from './torrent-meta.ts'
@@ -34,8 +36,9 @@ async function runWatched(swarm: Swarm): Promise<{ maxIncoming: number; maxBuffe
   let maxIncoming = 0
   let maxBuffered = 0
   await swarm.run(() => {
-    for (const s of leech.torrent.sessions.values()) maxIncoming = Math.max(maxIncoming, s.incoming.length)
-    maxBuffered = Math.max(maxBuffered, leech.torrent.downloader?.buffered() ?? 0)
+    const st = leech.torrent.stats()
+    for (const p of st.peers) maxIncoming = Math.max(maxIncoming, p.queuedRequests)
+    maxBuffered = Math.max(maxBuffered, st.piecesInFlight)
     return leech.torrent.isDone()
   }, 300_000)
   expect(bytesEqual(leech.store.contents(meta.length), DATA)).toBe(true)
@@ -46,7 +49,7 @@ async function runWatched(swarm: Swarm): Promise<{ maxIncoming: number; maxBuffe
 
 function closeReason(swarm: Swarm, peer: string): string | undefined {
   const id = toHex(peerIdFor(peer))
-  return swarm.node('leech').torrent.closedPeers.find((p) => p.peerId === id)?.reason
+  return swarm.node('leech').torrent.stats().closedPeers.find((p) => p.peerId === id)?.reason
 }
 
 describe('hostile peers', () => {
@@ -56,11 +59,54 @@ describe('hostile peers', () => {
     swarm.connect('corrupt', 'leech')
     swarm.connect('seed', 'leech')
     await runWatched(swarm)
-    const leech = swarm.node('leech').torrent
-    expect(leech.banned.has(toHex(peerIdFor('corrupt')))).toBe(true)
-    expect(leech.banned.has(toHex(peerIdFor('seed')))).toBe(false)
-    expect(leech.downloader!.hashFailures).toBeGreaterThan(0)
+    const leech = swarm.node('leech').torrent.stats()
+    expect(leech.banned).toBe(1)
+    expect(leech.hashFailures).toBeGreaterThan(0)
     expect(closeReason(swarm, 'corrupt')).toMatch(/banned/)
+    expect(closeReason(swarm, 'seed')).toBeUndefined()
+  })
+
+  it('a peer that sends a bad piece and disconnects before the check is still blamed, and banned the second time', async () => {
+    meta ??= await makeTorrent([{ name: 'h.bin', data: DATA }], 32768)
+    const swarm = new Swarm(meta, { latencyMs: 20, bytesPerSecond: 400_000 })
+    // Each check takes 2 s of virtual time: the sender has hung up long before its piece is checked.
+    const slowHasher: Hasher = { sha1: (d) => new Promise<void>((ok) => swarm.clock.setTimeout(ok, 2000)).then(() => nodeHasher.sha1(d)) }
+    const leech = await swarm.add('leech', { hasher: slowHasher })
+    await swarm.add('seed', { seed: DATA })
+    const blocksPerPiece = meta.pieceLength / BLOCK_SIZE
+    let sent = 0
+    for (const round of [1, 2]) {
+      const evil = new RawPeer(swarm.attach('leech'), meta.infoHash, peerIdFor('evil'))
+      evil.send({ type: 'haveAll' }, { type: 'unchoke' })
+      // Answer every request with garbage until one whole piece came from us alone.
+      const answered = new Map<number, number>()
+      let seen = 0
+      await swarm.run(() => {
+        const requests = evil.events.filter((e) => e.type === 'request')
+        for (; seen < requests.length; seen++) {
+          const r = requests[seen]!
+          if (r.type !== 'request') continue
+          evil.send({ type: 'piece', index: r.index, begin: r.begin, block: new Uint8Array(r.length).fill(0xab) })
+          answered.set(r.index, (answered.get(r.index) ?? 0) + 1)
+          sent += r.length
+        }
+        return [...answered.values()].some((n) => n >= blocksPerPiece)
+      })
+      // Once the leecher has the blocks, hang up: its check of the piece is still running.
+      await swarm.run(() => leech.torrent.stats().downloaded >= sent)
+      expect(leech.torrent.stats().hashFailures).toBe(round - 1)
+      evil.transport.close()
+      await swarm.run(() => leech.torrent.stats().peers.length === 0)
+      expect(leech.torrent.stats().hashFailures).toBe(round - 1)
+      await swarm.run(() => leech.torrent.stats().hashFailures >= round)
+    }
+    // Two failed pieces it alone sent, both checked after it left: banned, so it cannot come back.
+    expect(leech.torrent.stats().banned).toBe(1)
+    const again = new RawPeer(swarm.attach('leech'), meta.infoHash, peerIdFor('evil'))
+    await swarm.run(() => again.closed)
+    expect(leech.torrent.stats().closedPeers.at(-1)?.reason).toBe('refused')
+    swarm.connect('seed', 'leech')
+    await runWatched(swarm)
   })
 
   it('a peer sending unrequested pieces is dropped', async () => {
@@ -116,7 +162,7 @@ describe('hostile peers', () => {
     evil.send({ type: 'haveNone' }, { type: 'interested' })
     let maxQueue = 0
     await swarm.run(() => {
-      for (const s of swarm.node('leech').torrent.sessions.values()) maxQueue = Math.max(maxQueue, s.incoming.length)
+      for (const p of swarm.node('leech').torrent.stats().peers) maxQueue = Math.max(maxQueue, p.queuedRequests)
       if (!evil.closed) {
         for (let i = 0; i < 20; i++) evil.send({ type: 'request', index: i % meta.pieceCount, begin: 0, length: BLOCK_SIZE })
       }
@@ -189,9 +235,9 @@ describe('a peer that never reads', () => {
     const evil = new RawPeer(end, meta.infoHash, peerIdFor('deaf'))
     evil.send({ type: 'haveNone' }, { type: 'interested' })
     for (let i = 0; i < 100; i++) evil.send({ type: 'request', index: i % meta.pieceCount, begin: 0, length: BLOCK_SIZE })
-    const ours = () => [...swarm.node('leech').torrent.sessions.values()].find((s) => s.remotePeerId?.[9] === 'd'.charCodeAt(0))
+    const deaf = toHex(peerIdFor('deaf'))
     await swarm.run(() => evil.closed || closeReason(swarm, 'deaf') !== undefined, 600_000)
-    expect(ours()).toBeUndefined()
+    expect(swarm.node('leech').torrent.stats().peers.some((p) => p.peerId === deaf)).toBe(false)
     expect(closeReason(swarm, 'deaf')).toMatch(/stopped reading/)
   })
 })

@@ -31,6 +31,8 @@ export interface Limits {
   maxPendingHaves: number
   /** Peer ids remembered as banned (oldest forgotten first). */
   maxBanned: number
+  /** Peer ids whose trust score (blame for failed pieces) is remembered (oldest forgotten first). */
+  maxPeersScored: number
   /** Late pieces tolerated for requests we cancelled (endgame); remembered per peer. */
   maxCancelledRemembered: number
   handshakeTimeoutMs: number
@@ -46,6 +48,7 @@ export interface Limits {
   optimisticIntervalMs: number
   /** An unchoked peer that sent us no block for this long is snubbing us. */
   snubTimeoutMs: number
+  /** Peers we upload to at once, besides the optimistic unchoke; 0 turns uploading off entirely. */
   uploadSlots: number
   /** Window of the sliding rate meters. */
   rateWindowMs: number
@@ -74,6 +77,7 @@ export const defaultLimits: Limits = {
   maxCancelledRemembered: 512,
   maxPendingHaves: 16_384,
   maxBanned: 1_000,
+  maxPeersScored: 1_000,
   handshakeTimeoutMs: 15_000,
   requestTimeoutMs: 30_000,
   idleTimeoutMs: 180_000,

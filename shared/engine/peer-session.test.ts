@@ -28,7 +28,7 @@ describe('PeerSession', () => {
     expect(hs.handshake.reserved[7]! & 0x04).toBe(0x04)
     expect(bytesEqual(hs.handshake.infoHash, meta.infoHash)).toBe(true)
     expect(peer.events[1]?.type).toBe('extended')
-    expect(seed.torrent.sessions.size).toBe(1)
+    expect(seed.torrent.peerCount).toBe(1)
   })
 
   it('sends a bitfield (not have-all) to a peer without the fast extension', async () => {
@@ -42,7 +42,7 @@ describe('PeerSession', () => {
     const { swarm, seed } = await setup()
     const peer = new RawPeer(swarm.attach('seed'), new Uint8Array(20).fill(9), peerIdFor('raw'))
     await swarm.run(() => peer.closed)
-    expect(seed.torrent.closedPeers[0]?.reason).toMatch(/info hash/)
+    expect(seed.torrent.stats().closedPeers[0]?.reason).toMatch(/info hash/)
   })
 
   it('refuses a connection to ourselves and a second connection from the same peer id', async () => {
@@ -53,7 +53,7 @@ describe('PeerSession', () => {
     const second = new RawPeer(swarm.attach('seed'), meta.infoHash, peerIdFor('twin'))
     await swarm.run(() => second.closed)
     expect(first.closed).toBe(false)
-    expect(seed.torrent.sessions.size).toBe(1)
+    expect(seed.torrent.peerCount).toBe(1)
   })
 
   it('times out a peer that never handshakes', async () => {
@@ -64,7 +64,7 @@ describe('PeerSession', () => {
     const start = swarm.clock.now()
     await swarm.run(() => closed)
     expect(swarm.clock.now() - start).toBeGreaterThanOrEqual(5000)
-    expect(seed.torrent.closedPeers[0]?.reason).toMatch(/handshake timeout/)
+    expect(seed.torrent.stats().closedPeers[0]?.reason).toMatch(/handshake timeout/)
   })
 
   it('sends keep-alives while quiet and drops a peer silent past the idle timeout', async () => {
@@ -73,7 +73,7 @@ describe('PeerSession', () => {
     peer.send({ type: 'haveNone' })
     await swarm.run(() => peer.closed, 200_000)
     expect(peer.count('keepAlive')).toBeGreaterThanOrEqual(2)
-    expect(seed.torrent.closedPeers[0]?.reason).toMatch(/idle/)
+    expect(seed.torrent.stats().closedPeers[0]?.reason).toMatch(/idle/)
   })
 
   it('answers a request only while the peer is unchoked, and rejects it otherwise (BEP 6)', async () => {
@@ -118,7 +118,7 @@ describe('PeerSession', () => {
     swarm.connect('seed', 'leech')
     let deepest = 0
     await swarm.run(() => {
-      for (const s of leech.torrent.sessions.values()) deepest = Math.max(deepest, s.outgoing.size)
+      for (const p of leech.torrent.stats().peers) deepest = Math.max(deepest, p.outstandingRequests)
       return leech.torrent.isDone()
     })
     // 1 MB/s over the link: 2 + 1e6 / 16384 = ~63 wanted, capped by the seeder's reqq of 40.

@@ -1,4 +1,4 @@
-import { bytesEqual } from '../bytes.ts'
+import { bytesEqual, toHex } from '../bytes.ts'
 import { ProtocolError } from '../errors.ts'
 import { WireDecoder, type WireEvent } from '../wire/decoder.ts'
 import { encodeMessage, encodePieceParts } from '../wire/encoder.ts'
@@ -6,35 +6,40 @@ import { decodeExtendedHandshake, encodeExtendedHandshake, EXTENDED_HANDSHAKE_ID
 import { capabilitiesOf, encodeHandshake, reservedFor } from '../wire/handshake.ts'
 import { decodeMetadataMessage, encodeMetadataMessage, METADATA_EXTENSION } from '../wire/metadata.ts'
 import type { BlockRef, Capabilities, ExtendedHandshake, Handshake, Message, MetadataMessage } from '../wire/messages.ts'
-import { BoundedSet } from './bounded-set.ts'
 import { PeerState } from './peer-state.ts'
 import type { Transport } from './ports.ts'
-import { blockKey as key, LOCAL_METADATA_ID, type SessionHost, type SessionOptions } from './session-host.ts'
+import { IncomingRequests, OutgoingRequests } from './request-queues.ts'
+import type { SessionHost, SessionOptions } from './session-host.ts'
 
-export { blockKey, LOCAL_METADATA_ID, type SessionHost, type SessionOptions } from './session-host.ts'
+export type { SessionHost, SessionOptions } from './session-host.ts'
+
+/** Our local id for ut_metadata in the `m` dict we advertise (BEP 10). */
+export const LOCAL_METADATA_ID = 3
 
 /** Requests from a peer that do not fit the torrent or our state, tolerated before we close. */
 const MAX_BAD_REQUESTS = 32
 
 // One peer connection: the wire protocol and its rules (BEP 3 handshake and messages, BEP 6 fast,
 // BEP 10 extended, BEP 9 ut_metadata framing), timeouts and bounded queues. Decisions (what to
-// request, whom to unchoke, what to serve) belong to the torrent, told through `SessionHost`.
+// request, whom to unchoke, what to serve) belong to the torrent, told through `SessionHost`. The
+// session owns both request queues: the downloader and uploader change them only through its methods.
 
 export class PeerSession {
   readonly id: number
   readonly state: PeerState
-  remotePeerId: Uint8Array | null = null
-  caps: Capabilities = { extended: false, fast: false, dht: false, v2: false }
-  peerExtensions: ExtendedHandshake | null = null
-  /** Our requests awaiting an answer, by block. */
-  readonly outgoing = new Map<number, { ref: BlockRef; sentAt: number }>()
-  /** The peer's requests awaiting service. */
-  readonly incoming: BlockRef[] = []
-  writeBlocked = false
-  closed = false
-  cancelsSent = 0
   /** Payload that arrived for requests we had cancelled: endgame's price. */
   lateBytes = 0
+  cancelsSent = 0
+  private _remotePeerId: Uint8Array | null = null
+  private _peerKey: string | null = null
+  private _caps: Capabilities = { extended: false, fast: false, dht: false, v2: false }
+  private _peerExtensions: ExtendedHandshake | null = null
+  private _writeBlocked = false
+  private _closed = false
+  /** Our requests awaiting an answer, and those withdrawn (endgame, timeouts). */
+  private readonly outgoing: OutgoingRequests
+  /** The peer's requests awaiting service. */
+  private readonly incoming = new IncomingRequests()
   private readonly decoder: WireDecoder
   private handshaken = false
   private sawPieces = false
@@ -42,23 +47,21 @@ export class PeerSession {
   private lastSentAt: number
   private blockedSince = 0
   private handshakeTimer: unknown
-  /** Requests we withdrew (endgame, timeouts): a piece may still arrive for them. */
-  private readonly cancelled: BoundedSet<number>
   private unrequested = 0
   private badRequests = 0
 
-  constructor(readonly transport: Transport, private readonly host: SessionHost, private readonly o: SessionOptions) {
+  constructor(readonly transport: Transport, private readonly host: SessionHost<PeerSession>, private readonly o: SessionOptions) {
     this.id = o.id
     const now = o.clock.now()
     this.state = new PeerState(now, o.limits.rateWindowMs)
     if (o.pieceCount !== undefined) this.state.setPieceCount(o.pieceCount)
-    this.cancelled = new BoundedSet(o.limits.maxCancelledRemembered)
+    this.outgoing = new OutgoingRequests(o.limits.maxCancelledRemembered)
     this.lastReceivedAt = now
     this.lastSentAt = now
     this.decoder = new WireDecoder({ pieceCount: o.pieceCount })
     transport.onData = (chunk) => this.onData(chunk)
     transport.onDrain = () => {
-      this.writeBlocked = false
+      this._writeBlocked = false
       host.drained(this)
     }
     transport.onClose = (reason) => this.finish(reason ?? 'closed')
@@ -68,7 +71,77 @@ export class PeerSession {
   }
 
   get ready(): boolean {
-    return this.handshaken && !this.closed
+    return this.handshaken && !this._closed
+  }
+
+  get closed(): boolean {
+    return this._closed
+  }
+
+  /** The transport refused our last write (back-pressure) and has not drained since. */
+  get writeBlocked(): boolean {
+    return this._writeBlocked
+  }
+
+  get remotePeerId(): Uint8Array | null {
+    return this._remotePeerId
+  }
+
+  /** The peer's id in hex once handshaken: the key bans and blame are kept under. */
+  get peerKey(): string | null {
+    return this._peerKey
+  }
+
+  get caps(): Capabilities {
+    return this._caps
+  }
+
+  get peerExtensions(): ExtendedHandshake | null {
+    return this._peerExtensions
+  }
+
+  // ---- our requests (the downloader's side) ----------------------------------------------------
+
+  /** Requests we sent that await an answer. */
+  get outstandingRequests(): number {
+    return this.outgoing.size
+  }
+
+  hasRequested(index: number, begin: number): boolean {
+    return this.outgoing.has(index, begin)
+  }
+
+  request(ref: BlockRef): void {
+    this.outgoing.add(ref, this.o.clock.now())
+    this.send({ type: 'request', ...ref })
+  }
+
+  cancel(ref: BlockRef): void {
+    if (!this.outgoing.withdraw(ref)) return
+    this.cancelsSent++
+    this.send({ type: 'cancel', ...ref })
+  }
+
+  // ---- the peer's requests (the uploader's side) -----------------------------------------------
+
+  /** Requests from the peer that await service. */
+  get queuedRequests(): number {
+    return this.incoming.length
+  }
+
+  /** The oldest queued request, taken off the queue. */
+  nextQueuedRequest(): BlockRef | undefined {
+    return this.incoming.shift()
+  }
+
+  /** Requests taken but not served (back-pressure stopped the sends) go back to the front, in order. */
+  requeue(refs: readonly BlockRef[]): void {
+    if (!this._closed) this.incoming.unshift(refs)
+  }
+
+  /** We will not serve this request: tell the peer if it understands rejects (BEP 6). */
+  reject(ref: BlockRef): void {
+    if (this._caps.fast) this.send({ type: 'reject', index: ref.index, begin: ref.begin, length: ref.length })
   }
 
   /** The peer's piece count became known (a magnet's metadata arrived). */
@@ -100,8 +173,7 @@ export class PeerSession {
     this.send({ type: choke ? 'choke' : 'unchoke' })
     if (choke) {
       // BEP 6: with fast, every pending request gets a reject; without it, choking discards them.
-      if (this.caps.fast) for (const r of this.incoming) this.send({ type: 'reject', ...r })
-      this.incoming.length = 0
+      for (const r of this.incoming.clear()) this.reject(r)
     }
   }
 
@@ -109,19 +181,6 @@ export class PeerSession {
     if (this.state.amInterested === interested || !this.ready) return
     this.state.amInterested = interested
     this.send({ type: interested ? 'interested' : 'notInterested' })
-  }
-
-  request(ref: BlockRef): void {
-    this.outgoing.set(key(ref.index, ref.begin), { ref, sentAt: this.o.clock.now() })
-    this.send({ type: 'request', ...ref })
-  }
-
-  cancel(ref: BlockRef): void {
-    const k = key(ref.index, ref.begin)
-    if (!this.outgoing.delete(k)) return
-    this.remember(k)
-    this.cancelsSent++
-    this.send({ type: 'cancel', ...ref })
   }
 
   sendMetadata(m: MetadataMessage): void {
@@ -138,56 +197,46 @@ export class PeerSession {
     }
     // A peer that stops reading while it keeps sending (requests to reject, say) would make our
     // transport buffer grow: a transport blocked this long means the peer is gone or hostile.
-    if (this.writeBlocked && now - this.blockedSince >= this.o.limits.writeStallTimeoutMs) {
+    if (this._writeBlocked && now - this.blockedSince >= this.o.limits.writeStallTimeoutMs) {
       this.close('peer stopped reading')
       return []
     }
     if (now - this.lastSentAt >= this.o.limits.keepAliveIntervalMs) this.send({ type: 'keepAlive' })
-    const late: BlockRef[] = []
-    for (const [k, r] of this.outgoing) {
-      if (now - r.sentAt < this.o.limits.requestTimeoutMs) continue
-      this.outgoing.delete(k)
-      this.remember(k)
-      if (!this.caps.fast) this.send({ type: 'cancel', ...r.ref })
-      late.push(r.ref)
-    }
+    const late = this.outgoing.expired(now, this.o.limits.requestTimeoutMs)
+    if (!this._caps.fast) for (const r of late) this.send({ type: 'cancel', ...r })
     return late
   }
 
   close(reason: string): void {
-    if (this.closed) return
+    if (this._closed) return
     this.transport.close(reason)
     this.finish(reason)
   }
 
   private finish(reason: string): void {
-    if (this.closed) return
-    this.closed = true
+    if (this._closed) return
+    this._closed = true
     this.o.clock.clearTimeout(this.handshakeTimer)
-    this.incoming.length = 0
-    this.host.closed(this, reason)
+    this.incoming.clear()
+    this.host.closed(this, reason, this.outgoing.clear())
   }
 
   private write(bytes: Uint8Array): void {
-    if (this.closed) return
+    if (this._closed) return
     this.lastSentAt = this.o.clock.now()
-    if (!this.transport.write(bytes) && !this.writeBlocked) {
-      this.writeBlocked = true
+    if (!this.transport.write(bytes) && !this._writeBlocked) {
+      this._writeBlocked = true
       this.blockedSince = this.lastSentAt
     }
   }
 
-  private remember(k: number): void {
-    this.cancelled.add(k)
-  }
-
   private onData(chunk: Uint8Array): void {
-    if (this.closed) return
+    if (this._closed) return
     this.lastReceivedAt = this.o.clock.now()
     try {
       for (const event of this.decoder.push(chunk)) {
         this.onEvent(event)
-        if (this.closed) return
+        if (this._closed) return
       }
     } catch (e) {
       this.close(e instanceof ProtocolError ? `protocol error: ${e.message}` : `error: ${String(e)}`)
@@ -209,15 +258,8 @@ export class PeerSession {
       case 'choke':
       case 'unchoke': {
         st.peerChoking = e.type === 'choke'
-        const lost: BlockRef[] = []
-        if (st.peerChoking && !this.caps.fast) {
-          // BEP 3: a choke silently discards our pending requests.
-          for (const [k, r] of this.outgoing) {
-            lost.push(r.ref)
-            this.remember(k)
-          }
-          this.outgoing.clear()
-        }
+        // BEP 3: without fast, a choke silently discards our pending requests.
+        const lost = st.peerChoking && !this._caps.fast ? this.outgoing.withdrawAll() : []
         return this.host.chokeChanged(this, lost)
       }
       case 'interested':
@@ -232,34 +274,25 @@ export class PeerSession {
       case 'haveAll':
       case 'haveNone':
         if (this.sawPieces) throw new ProtocolError(`${e.type} after the peer announced pieces`)
-        if (e.type !== 'bitfield' && !this.caps.fast) throw new ProtocolError(`${e.type} without the fast extension`)
+        if (e.type !== 'bitfield' && !this._caps.fast) throw new ProtocolError(`${e.type} without the fast extension`)
         this.sawPieces = true
         st.setPieces(e.type === 'bitfield' ? e.bits : e.type === 'haveAll')
         return this.host.peerPieces(this)
       case 'request':
         return this.onRequest(e)
-      case 'cancel': {
-        const at = this.incoming.findIndex((r) => r.index === e.index && r.begin === e.begin && r.length === e.length)
-        if (at >= 0) {
-          this.incoming.splice(at, 1)
-          if (this.caps.fast) this.send({ type: 'reject', index: e.index, begin: e.begin, length: e.length })
-        }
+      case 'cancel':
+        if (this.incoming.remove(e)) this.reject(e)
         return
-      }
       case 'piece':
         return this.onPiece(e.index, e.begin, e.block)
       case 'reject': {
-        if (!this.caps.fast) throw new ProtocolError('reject without the fast extension')
-        const k = key(e.index, e.begin)
-        const r = this.outgoing.get(k)
-        if (r) {
-          this.outgoing.delete(k)
-          this.host.rejected(this, r.ref)
-        }
+        if (!this._caps.fast) throw new ProtocolError('reject without the fast extension')
+        const ref = this.outgoing.rejected(e.index, e.begin)
+        if (ref) this.host.rejected(this, ref)
         return
       }
       case 'allowedFast':
-        if (!this.caps.fast) throw new ProtocolError('allowed fast without the fast extension')
+        if (!this._caps.fast) throw new ProtocolError('allowed fast without the fast extension')
         st.addAllowedFast(e.index, this.o.limits)
         return
       case 'extended':
@@ -270,18 +303,19 @@ export class PeerSession {
   private onHandshake(h: Handshake): void {
     if (this.handshaken) throw new ProtocolError('second handshake')
     if (!bytesEqual(h.infoHash, this.o.infoHash)) return this.close('wrong info hash')
-    this.remotePeerId = h.peerId
-    this.caps = capabilitiesOf(h.reserved)
+    this._remotePeerId = h.peerId
+    this._peerKey = toHex(h.peerId)
+    this._caps = capabilitiesOf(h.reserved)
     if (!this.host.accept(this, h)) return this.close('refused')
     this.handshaken = true
     this.o.clock.clearTimeout(this.handshakeTimer)
     const us = this.host.announce(this)
-    if (this.caps.extended) {
+    if (this._caps.extended) {
       const m: ExtendedHandshake = { m: { [METADATA_EXTENSION]: LOCAL_METADATA_ID }, v: this.o.client, reqq: this.o.limits.advertisedReqq }
       if (us.metadataSize !== undefined) m.metadataSize = us.metadataSize
       this.send({ type: 'extended', extId: EXTENDED_HANDSHAKE_ID, payload: encodeExtendedHandshake(m) })
     }
-    if (this.caps.fast) {
+    if (this._caps.fast) {
       if (us.all) this.send({ type: 'haveAll' })
       else if (us.have && us.have.some((b) => b !== 0)) this.send({ type: 'bitfield', bits: us.have })
       else this.send({ type: 'haveNone' })
@@ -292,47 +326,46 @@ export class PeerSession {
 
   private onRequest(r: BlockRef): void {
     const bad = (why: string): void => {
-      if (this.caps.fast) this.send({ type: 'reject', index: r.index, begin: r.begin, length: r.length })
+      this.reject(r)
       if (++this.badRequests > MAX_BAD_REQUESTS) this.close(`too many bad requests (${why})`)
     }
     if (r.length > this.o.limits.maxRequestLength) return this.close(`request of ${r.length} bytes`)
     if (!this.host.validBlock(r)) return bad('out of range')
     if (!this.host.haveVerified(r.index)) return bad('piece we do not have')
-    if (this.state.amChoking && !(this.caps.fast && this.state.allowedFastForPeer.has(r.index))) {
+    if (this.state.amChoking && !(this._caps.fast && this.state.allowedFastForPeer.has(r.index))) {
       // BEP 6: a choked peer's request is rejected; without fast it may be in flight across the choke.
-      if (this.caps.fast) this.send({ type: 'reject', index: r.index, begin: r.begin, length: r.length })
+      this.reject(r)
       return
     }
     if (this.incoming.length >= this.o.limits.maxPeerRequestQueue) {
-      if (!this.caps.fast) return this.close('request flood')
+      if (!this._caps.fast) return this.close('request flood')
       return bad('queue full')
     }
-    this.incoming.push({ index: r.index, begin: r.begin, length: r.length })
+    this.incoming.push(r)
     this.host.requestQueued(this)
   }
 
   private onPiece(index: number, begin: number, block: Uint8Array): void {
-    const k = key(index, begin)
-    const r = this.outgoing.get(k)
-    if (!r || r.ref.length !== block.length) {
-      if (this.cancelled.delete(k)) {
-        this.lateBytes += block.length // a late answer to a request we withdrew (endgame, timeout)
-        return
-      }
-      // BEP 6: with fast, an unrequested piece is a protocol violation.
-      if (this.caps.fast || ++this.unrequested > this.o.limits.maxUnrequestedPieces) throw new ProtocolError('unrequested piece')
+    const ref = this.outgoing.answer(index, begin, block.length)
+    if (ref === 'late') {
+      this.lateBytes += block.length // a late answer to a request we withdrew (endgame, timeout)
       return
     }
-    this.outgoing.delete(k)
+    if (!ref) {
+      // BEP 6: with fast, an unrequested piece is a protocol violation.
+      if (this._caps.fast || ++this.unrequested > this.o.limits.maxUnrequestedPieces) throw new ProtocolError('unrequested piece')
+      return
+    }
     this.state.downloaded(block.length, this.o.clock.now())
-    this.host.block(this, r.ref, block)
+    this.host.block(this, ref, block)
   }
 
   private onExtended(extId: number, payload: Uint8Array): void {
-    if (!this.caps.extended) throw new ProtocolError('extended message without the extension bit')
+    if (!this._caps.extended) throw new ProtocolError('extended message without the extension bit')
     if (extId === EXTENDED_HANDSHAKE_ID) {
-      this.peerExtensions = decodeExtendedHandshake(payload)
-      return this.host.extendedHandshake(this, this.peerExtensions)
+      const h = decodeExtendedHandshake(payload)
+      this._peerExtensions = h
+      return this.host.extendedHandshake(this, h)
     }
     if (extId === LOCAL_METADATA_ID) {
       const m = decodeMetadataMessage(payload)

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { torrentStats } from './stats.ts'
 import { makeData, makeTorrent } from './test-support/make-torrent.ts'
 import { Swarm } from './test-support/swarm.ts'
 
-describe('torrentStats', () => {
+describe('Torrent.stats()', () => {
   it('reports rates, totals, progress and flags during and after a transfer', async () => {
     const data = makeData(2_000_000, 61)
     const meta = await makeTorrent([{ name: 's.bin', data }], 32768)
@@ -12,7 +11,7 @@ describe('torrentStats', () => {
     const leech = await swarm.add('leech')
     swarm.connect('seed', 'leech')
     await swarm.run(() => swarm.clock.now() >= 1000)
-    const mid = torrentStats(leech.torrent)
+    const mid = leech.torrent.stats()
     expect(mid.progress).toBeGreaterThan(0.2)
     expect(mid.progress).toBeLessThan(1)
     // About 1 MB/s over the link (payload slightly less than the wire bytes).
@@ -22,13 +21,13 @@ describe('torrentStats', () => {
     expect(mid.peers[0]!.flags).toContain('D')
     expect(mid.peers[0]!.flags).toContain('X')
     expect(mid.peers[0]!.flags).toContain('F')
-    expect(torrentStats(seed.torrent).peers[0]!.flags).toContain('U')
+    expect(seed.torrent.stats().peers[0]!.flags).toContain('U')
     await swarm.run(() => leech.torrent.isDone())
-    const end = torrentStats(leech.torrent)
+    const end = leech.torrent.stats()
     expect(end.done).toBe(true)
     expect(end.progress).toBe(1)
     expect(end.downloaded).toBe(data.length)
-    expect(torrentStats(seed.torrent).uploaded).toBe(data.length)
+    expect(seed.torrent.stats().uploaded).toBe(data.length)
     swarm.destroy()
   })
 })

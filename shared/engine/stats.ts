@@ -1,8 +1,10 @@
 import { toHex } from '../bytes.ts'
+import type { Downloader } from './downloader.ts'
 import type { PeerSession } from './peer-session.ts'
-import type { Torrent } from './torrent.ts'
+import type { TorrentMeta } from './torrent-meta.ts'
 
-// Snapshots for the UI: plain numbers, computed on demand from the sessions' meters.
+// Snapshots for the UI: plain numbers, computed on demand from the sessions' meters
+// (`Torrent.stats()` calls `torrentStats` with its parts).
 
 export interface PeerStats {
   id: number
@@ -21,6 +23,15 @@ export interface PeerStats {
   flags: string
   outstandingRequests: number
   queuedRequests: number
+  /** Requests we cancelled after sending them (endgame duplicates). */
+  cancelsSent: number
+}
+
+/** A connection that ended, and why (the most recent ones, bounded by maxPeers). */
+export interface ClosedPeer {
+  id: number
+  peerId: string | null
+  reason: string
 }
 
 export interface TorrentStats {
@@ -37,8 +48,28 @@ export interface TorrentStats {
   /** Bytes received that were not needed: endgame duplicates, late answers, failed pieces. */
   wasted: number
   hashFailures: number
+  /** Pieces held in memory: being downloaded or verified (bounded by maxPiecesInFlight). */
+  piecesInFlight: number
+  /** BEP 9 (magnet): peers the info dict came from, and assemblies that failed the info hash (a peer lied). */
+  metadata: { sources: number; failures: number }
   peers: PeerStats[]
   banned: number
+  closedPeers: ClosedPeer[]
+}
+
+/** What `torrentStats` reads: a Torrent's parts, handed over by `Torrent.stats()`. */
+export interface StatsSource {
+  infoHash: Uint8Array
+  meta: TorrentMeta | null
+  downloader: Downloader | null
+  sessions: Iterable<PeerSession>
+  now: number
+  snubMs: number
+  done: boolean
+  totals: { downloaded: number; uploaded: number; late: number }
+  banned: number
+  closedPeers: readonly ClosedPeer[]
+  metadata: { sources: number; failures: number }
 }
 
 export function peerStats(s: PeerSession, now: number, snubMs: number): PeerStats {
@@ -61,14 +92,15 @@ export function peerStats(s: PeerSession, now: number, snubMs: number): PeerStat
     uploaded: st.upload.total,
     progress: st.pieces ? st.pieces.count() / st.pieces.length : null,
     flags,
-    outstandingRequests: s.outgoing.size,
-    queuedRequests: s.incoming.length,
+    outstandingRequests: s.outstandingRequests,
+    queuedRequests: s.queuedRequests,
+    cancelsSent: s.cancelsSent,
   }
 }
 
-export function torrentStats(t: Torrent): TorrentStats {
-  const now = t.ports.clock.now()
-  const peers = [...t.sessions.values()].filter((s) => s.ready).map((s) => peerStats(s, now, t.limits.snubTimeoutMs))
+export function torrentStats(t: StatsSource): TorrentStats {
+  const sessions = [...t.sessions]
+  const peers = sessions.filter((s) => s.ready).map((s) => peerStats(s, t.now, t.snubMs))
   const d = t.downloader
   let wanted = 0
   let have = 0
@@ -86,14 +118,17 @@ export function torrentStats(t: Torrent): TorrentStats {
     pieceCount: t.meta?.pieceCount ?? null,
     verifiedPieces: d?.picker.have.count() ?? 0,
     progress: wanted === 0 ? (d ? 1 : 0) : have / wanted,
-    done: t.isDone(),
+    done: t.done,
     downloadRate: sum((p) => p.downloadRate),
     uploadRate: sum((p) => p.uploadRate),
     downloaded: t.totals.downloaded,
     uploaded: t.totals.uploaded,
-    wasted: (d?.wasted ?? 0) + t.totals.late + [...t.sessions.values()].reduce((n, s) => n + s.lateBytes, 0),
+    wasted: (d?.wasted ?? 0) + t.totals.late + sessions.reduce((n, s) => n + s.lateBytes, 0),
     hashFailures: d?.hashFailures ?? 0,
+    piecesInFlight: d?.buffered() ?? 0,
+    metadata: { ...t.metadata },
     peers,
-    banned: t.banned.size,
+    banned: t.banned,
+    closedPeers: t.closedPeers.map((p) => ({ ...p })),
   }
 }

@@ -4,9 +4,7 @@ import { makeData, makeTorrent } from './test-support/make-torrent.ts'
 import { Swarm } from './test-support/swarm.ts'
 
 function uploadedBy(swarm: Swarm, name: string): number {
-  let total = 0
-  for (const s of swarm.node(name).torrent.sessions.values()) total += s.state.upload.total
-  return total
+  return swarm.node(name).torrent.stats().uploaded
 }
 
 describe('simulated swarms', () => {
@@ -70,7 +68,6 @@ describe('simulated swarms', () => {
     for (const n of ['s1', 's2', 's3']) await swarm.add(n, { seed: data })
     const leech = await swarm.add('magnet', { magnet: true })
     expect(leech.torrent.meta).toBeNull()
-    const fetcher = leech.torrent.fetcher!
     let gotMetadata = false
     leech.torrent.on((e) => {
       if (e.type === 'metadata') gotMetadata = true
@@ -78,7 +75,7 @@ describe('simulated swarms', () => {
     for (const n of ['s1', 's2', 's3']) swarm.connect(n, 'magnet')
     await swarm.run(() => leech.torrent.isDone())
     expect(gotMetadata).toBe(true)
-    expect(fetcher.sources.size).toBeGreaterThanOrEqual(2)
+    expect(leech.torrent.stats().metadata.sources).toBeGreaterThanOrEqual(2)
     expect(bytesEqual(leech.torrent.meta!.infoBytes, meta.infoBytes)).toBe(true)
     expect(bytesEqual(leech.store.contents(meta.length), data)).toBe(true)
     swarm.destroy()
@@ -136,7 +133,7 @@ describe('endgame', () => {
     swarm.connect('slow', 'leech', { latencyMs: 100, bytesPerSecond: 20_000 })
     const t = await swarm.run(() => leech.torrent.isDone())
     expect(bytesEqual(leech.store.contents(meta.length), data)).toBe(true)
-    const cancels = [...leech.torrent.sessions.values()].reduce((n, s) => n + s.cancelsSent, 0)
+    const cancels = leech.torrent.stats().peers.reduce((n, p) => n + p.cancelsSent, 0)
     expect(cancels).toBeGreaterThan(0)
     // Without endgame the slow seeder's last outstanding blocks alone would take seconds.
     expect(t).toBeLessThan(2_500)

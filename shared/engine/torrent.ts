@@ -7,12 +7,14 @@ import { defaultLimits, type Limits } from './limits.ts'
 import { MetadataFetcher, serveMetadata } from './metadata-exchange.ts'
 import { PeerSession, type SessionHost } from './peer-session.ts'
 import type { Clock, Hasher, PieceStore, Transport } from './ports.ts'
+import { torrentStats, type ClosedPeer, type TorrentStats } from './stats.ts'
 import type { InfoParser, TorrentMeta } from './torrent-meta.ts'
 import { Uploader } from './uploader.ts'
 
 // One torrent: owns its peer sessions and wires them to the parts that decide (downloader with its
 // picker, uploader with its choker, metadata exchange). Built from a TorrentMeta, or from just an
-// info hash (magnet mode: the info dict is fetched from peers first, BEP 9).
+// info hash (magnet mode: the info dict is fetched from peers first, BEP 9). Its public surface is
+// the methods above the SessionHost section; the parts it wires stay private.
 
 export interface TorrentPorts {
   store: PieceStore
@@ -38,19 +40,21 @@ export type TorrentEvent =
   | { type: 'banned'; peerId: string }
   | { type: 'error'; message: string }
 
-export class Torrent implements SessionHost {
+export class Torrent {
   readonly infoHash: Uint8Array
-  readonly limits: Limits
-  meta: TorrentMeta | null = null
-  downloader: Downloader | null = null
-  readonly uploader: Uploader
-  readonly sessions = new Map<number, PeerSession>()
-  readonly banned = new Set<string>()
-  readonly closedPeers: { id: number; peerId: string | null; reason: string }[] = []
-  fetcher: MetadataFetcher | null = null
-  sequential = false
+  readonly limits: Readonly<Limits>
+  private _meta: TorrentMeta | null = null
+  private downloader: Downloader | null = null
+  private readonly uploader: Uploader
+  private readonly sessions = new Map<number, PeerSession>()
+  private readonly banned = new Set<string>()
+  private readonly closedPeers: ClosedPeer[] = []
+  private fetcher: MetadataFetcher | null = null
+  /** BEP 9 fetch figures, kept once the fetcher is gone. */
+  private metadataFetch = { sources: 0, failures: 0 }
+  private sequential = false
   /** Payload bytes over the torrent's life, including peers since disconnected. */
-  readonly totals = { downloaded: 0, uploaded: 0, late: 0 }
+  private readonly totals = { downloaded: 0, uploaded: 0, late: 0 }
   private readonly listeners = new Set<(e: TorrentEvent) => void>()
   private readonly random: () => number
   private readonly timers: unknown[] = []
@@ -58,8 +62,28 @@ export class Torrent implements SessionHost {
   private destroyed = false
   private doneEmitted = false
   private metadataFill: unknown = null
+  /** The sessions' view of this torrent: the SessionHost callbacks, kept off the public surface. */
+  private readonly host: SessionHost<PeerSession> = {
+    accept: (s, h) => this.accept(s, h),
+    announce: () => this.announce(),
+    extendedHandshake: (s) => this.extendedHandshake(s),
+    peerPieces: (s, i) => this.peerPieces(s, i),
+    chokeChanged: (s, lost) => this.chokeChanged(s, lost),
+    peerInterestChanged: (s) => this.uploader.interestChanged(s),
+    block: (s, ref, data) => this.block(s, ref, data),
+    rejected: (_s, ref) => this.downloader?.returned([ref]),
+    requestQueued: (s) => this.uploader.serve(s),
+    haveVerified: (i) => this.haveVerified(i),
+    validBlock: (ref) => this.downloader?.picker.isValidBlock(ref) ?? false,
+    metadata: (s, m) => this.metadata(s, m),
+    drained: (s) => this.uploader.serve(s),
+    uploaded: (bytes) => {
+      this.totals.uploaded += bytes
+    },
+    closed: (s, reason, unanswered) => this.closed(s, reason, unanswered),
+  }
 
-  private constructor(source: TorrentMeta | Uint8Array, readonly ports: TorrentPorts, readonly options: TorrentOptions) {
+  private constructor(source: TorrentMeta | Uint8Array, private readonly ports: TorrentPorts, private readonly options: TorrentOptions) {
     this.limits = { ...defaultLimits, ...options.limits }
     this.random = options.random ?? Math.random
     this.infoHash = source instanceof Uint8Array ? source : source.infoHash
@@ -80,6 +104,11 @@ export class Torrent implements SessionHost {
     return t
   }
 
+  /** The info dict, once known (at once from a .torrent, after BEP 9 from a magnet). */
+  get meta(): TorrentMeta | null {
+    return this._meta
+  }
+
   on(listener: (e: TorrentEvent) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
@@ -95,13 +124,13 @@ export class Torrent implements SessionHost {
       transport.close('torrent full')
       return null
     }
-    const s = new PeerSession(transport, this, {
+    const s = new PeerSession(transport, this.host, {
       id: this.nextId++,
       infoHash: this.infoHash,
       peerId: this.options.peerId,
       clock: this.ports.clock,
       limits: this.limits,
-      pieceCount: this.meta?.pieceCount,
+      pieceCount: this._meta?.pieceCount,
       client: this.options.client ?? 'swarmdrop 0.1',
     })
     if (!s.closed) this.sessions.set(s.id, s)
@@ -112,11 +141,39 @@ export class Torrent implements SessionHost {
     return this.downloader?.picker.isDone() ?? false
   }
 
+  /** Connections, handshaken or not. */
+  get peerCount(): number {
+    return this.sessions.size
+  }
+
+  /** Payload bytes moved over the torrent's life (this engine's), peers since gone included. */
+  transferred(): { downloaded: number; uploaded: number } {
+    return { downloaded: this.totals.downloaded, uploaded: this.totals.uploaded }
+  }
+
+  /** A snapshot for the UI and tests: progress, rates, totals, every ready peer. */
+  stats(): TorrentStats {
+    return torrentStats({
+      infoHash: this.infoHash,
+      meta: this._meta,
+      downloader: this.downloader,
+      sessions: this.sessions.values(),
+      now: this.ports.clock.now(),
+      snubMs: this.limits.snubTimeoutMs,
+      done: this.isDone(),
+      totals: this.totals,
+      banned: this.banned.size,
+      closedPeers: this.closedPeers,
+      metadata: this.fetcher ? { sources: this.fetcher.sources.size, failures: this.metadataFetch.failures + this.fetcher.failures } : this.metadataFetch,
+    })
+  }
+
   /** Download only these files (indices into meta.files); pieces only in other files are skipped. */
   selectFiles(indices: Iterable<number>): void {
     const d = this.downloader
-    if (!d || !this.meta?.files) return
-    d.picker.priority.set(piecePriorities(this.meta.files, this.meta.pieceLength, this.meta.pieceCount, indices))
+    const meta = this._meta
+    if (!d || !meta?.files) return
+    d.picker.priority.set(piecePriorities(meta.files, meta.pieceLength, meta.pieceCount, indices))
     this.refreshAll()
   }
 
@@ -132,21 +189,21 @@ export class Torrent implements SessionHost {
     for (const s of [...this.sessions.values()]) s.close('torrent destroyed')
   }
 
-  // ---- SessionHost -------------------------------------------------------------------------
+  // ---- what the sessions report (SessionHost, given to each session as `host`) ---------------
 
-  accept(s: PeerSession, h: Handshake): boolean {
+  private accept(s: PeerSession, h: Handshake): boolean {
     const id = toHex(h.peerId)
     if (this.banned.has(id) || bytesEqual(h.peerId, this.options.peerId)) return false
-    for (const o of this.sessions.values()) if (o !== s && o.ready && o.remotePeerId && bytesEqual(o.remotePeerId, h.peerId)) return false
+    for (const o of this.sessions.values()) if (o !== s && o.ready && o.peerKey === id) return false
     return true
   }
 
-  announce(): { pieceCount: number | undefined; have: Uint8Array | null; all: boolean; metadataSize: number | undefined } {
+  private announce(): { pieceCount: number | undefined; have: Uint8Array | null; all: boolean; metadataSize: number | undefined } {
     const have = this.downloader?.picker.have
-    return { pieceCount: this.meta?.pieceCount, have: have?.toWire() ?? null, all: have?.isFull() ?? false, metadataSize: this.meta?.infoBytes.length }
+    return { pieceCount: this._meta?.pieceCount, have: have?.toWire() ?? null, all: have?.isFull() ?? false, metadataSize: this._meta?.infoBytes.length }
   }
 
-  extendedHandshake(s: PeerSession): void {
+  private extendedHandshake(s: PeerSession): void {
     if (!this.fetcher) return
     this.fetcher.peerOffered(s)
     // Handshakes arriving together are considered together, so the pieces spread over those peers.
@@ -156,7 +213,7 @@ export class Torrent implements SessionHost {
     }, 0)
   }
 
-  peerPieces(s: PeerSession, index?: number): void {
+  private peerPieces(s: PeerSession, index?: number): void {
     const d = this.downloader
     if (!d || !s.state.pieces) return
     if (index === undefined) {
@@ -169,58 +226,34 @@ export class Torrent implements SessionHost {
     }
   }
 
-  chokeChanged(s: PeerSession, lost: BlockRef[]): void {
+  private chokeChanged(s: PeerSession, lost: BlockRef[]): void {
     this.downloader?.returned(lost)
     this.downloader?.fill(s)
   }
 
-  peerInterestChanged(s: PeerSession): void {
-    this.uploader.interestChanged(s)
-  }
-
-  block(s: PeerSession, ref: BlockRef, data: Uint8Array): void {
+  private block(s: PeerSession, ref: BlockRef, data: Uint8Array): void {
     this.totals.downloaded += data.length
     this.downloader?.block(s, ref, data)
     this.downloader?.fill(s)
   }
 
-  rejected(s: PeerSession, ref: BlockRef): void {
-    this.downloader?.returned([ref])
-  }
-
-  requestQueued(s: PeerSession): void {
-    this.uploader.serve(s)
-  }
-
-  haveVerified(index: number): boolean {
+  private haveVerified(index: number): boolean {
     return this.downloader?.picker.have.has(index) ?? false
   }
 
-  validBlock(ref: BlockRef): boolean {
-    return this.downloader?.picker.isValidBlock(ref) ?? false
-  }
-
-  metadata(s: PeerSession, m: MetadataMessage): void {
-    if (m.msgType === 'request') return serveMetadata(s, m, this.meta?.infoBytes ?? null)
+  private metadata(s: PeerSession, m: MetadataMessage): void {
+    if (m.msgType === 'request') return serveMetadata(s, m, this._meta?.infoBytes ?? null)
     if (this.fetcher) {
       this.fetcher.message(s, m)
       this.fetcher.fill(this.sessions.values(), this.ports.clock.now())
     }
   }
 
-  uploaded(bytes: number): void {
-    this.totals.uploaded += bytes
-  }
-
-  drained(s: PeerSession): void {
-    this.uploader.serve(s)
-  }
-
-  closed(s: PeerSession, reason: string): void {
+  private closed(s: PeerSession, reason: string, unanswered: BlockRef[]): void {
     if (!this.sessions.delete(s.id)) return
-    this.closedPeers.push({ id: s.id, peerId: s.remotePeerId ? toHex(s.remotePeerId) : null, reason })
+    this.closedPeers.push({ id: s.id, peerId: s.peerKey, reason })
     if (this.closedPeers.length > this.limits.maxPeers) this.closedPeers.shift()
-    this.downloader?.peerLeft(s)
+    this.downloader?.peerLeft(s, unanswered)
     this.fetcher?.peerLeft(s)
     this.totals.late += s.lateBytes
     this.emit({ type: 'peer', id: s.id, event: 'closed', reason })
@@ -230,7 +263,7 @@ export class Torrent implements SessionHost {
   // ---- internals ---------------------------------------------------------------------------
 
   private async setMeta(meta: TorrentMeta): Promise<void> {
-    this.meta = meta
+    this._meta = meta
     const d = new Downloader(meta, this.ports.store, this.ports.hasher, this.ports.clock, this.limits, this.random, () => this.sessions.values(), {
       verified: (i) => this.pieceVerified(i),
       ban: (peer) => this.ban(peer),
@@ -254,6 +287,7 @@ export class Torrent implements SessionHost {
     try {
       const parse = this.options.parseInfo ?? parseInfo
       const meta = await parse(bytes, this.infoHash)
+      if (this.fetcher) this.metadataFetch = { sources: this.fetcher.sources.size, failures: this.metadataFetch.failures + this.fetcher.failures }
       this.fetcher = null
       await this.setMeta(meta)
       this.emit({ type: 'metadata' })
@@ -284,7 +318,7 @@ export class Torrent implements SessionHost {
       if (oldest !== undefined) this.banned.delete(oldest)
     }
     this.emit({ type: 'banned', peerId })
-    for (const s of [...this.sessions.values()]) if (s.remotePeerId && toHex(s.remotePeerId) === peerId) s.close('banned: bad data')
+    for (const s of [...this.sessions.values()]) if (s.peerKey === peerId) s.close('banned: bad data')
   }
 
   private refreshAll(): void {

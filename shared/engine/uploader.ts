@@ -53,7 +53,7 @@ export class Uploader {
 
   /** A newly interested peer need not wait for the next rechoke while a slot is free. */
   interestChanged(s: PeerSession): void {
-    if (!s.state.peerInterested || !s.state.amChoking || s.state.isSeed) return
+    if (!s.state.peerInterested || !s.state.amChoking || s.state.isSeed || this.limits.uploadSlots <= 0) return
     let unchoked = 0
     for (const p of this.sessions()) if (p.ready && !p.state.amChoking) unchoked++
     if (unchoked < this.limits.uploadSlots + 1) s.setChoking(false)
@@ -66,7 +66,7 @@ export class Uploader {
     void this.loop(s).finally(() => {
       this.serving.delete(s.id)
       // A drain may have fired while the loop was finishing: do not lose that wake-up.
-      if (s.incoming.length > 0 && !s.writeBlocked && !s.closed) this.serve(s)
+      if (s.queuedRequests > 0 && !s.writeBlocked && !s.closed) this.serve(s)
     })
   }
 
@@ -77,7 +77,7 @@ export class Uploader {
     try {
       while (!s.closed && !s.writeBlocked) {
         while (ahead.length < this.limits.uploadReadsAhead) {
-          const r = s.incoming.shift()
+          const r = s.nextQueuedRequest()
           if (!r) break
           if (!this.haveVerified(r.index)) continue
           const data = this.store.read(r.index, r.begin, r.length)
@@ -99,7 +99,7 @@ export class Uploader {
       }
     } finally {
       // Stopped by back-pressure: requests read ahead but not sent go back to the front of the queue.
-      if (!s.closed) s.incoming.unshift(...ahead.map((a) => a.r).filter((r) => this.wanted(s, r)))
+      if (!s.closed) s.requeue(ahead.map((a) => a.r).filter((r) => this.wanted(s, r)))
     }
   }
 
@@ -107,7 +107,7 @@ export class Uploader {
   private wanted(s: PeerSession, r: BlockRef): boolean {
     if (!s.state.amChoking || s.state.allowedFastForPeer.has(r.index)) return true
     // BEP 6: with fast, a request we will not serve gets a reject (setChoking did so for the queue).
-    if (s.caps.fast) s.send({ type: 'reject', ...r })
+    s.reject(r)
     return false
   }
 }

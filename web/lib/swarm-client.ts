@@ -170,9 +170,9 @@ export class SwarmClient {
         pieceCount: a.info?.pieceCount ?? null,
         verifiedPieces: verified,
         fetchedThisSession: a.fetched,
-        downloaded: a.engine?.totals.downloaded ?? 0,
-        uploaded: a.engine?.totals.uploaded ?? 0,
-        peers: a.engine?.sessions.size ?? 0,
+        downloaded: a.engine?.transferred().downloaded ?? 0,
+        uploaded: a.engine?.transferred().uploaded ?? 0,
+        peers: a.engine?.peerCount ?? 0,
         done: a.engine?.isDone() ?? false,
         trackers: a.trackers,
         error: a.error,
@@ -248,7 +248,7 @@ export class SwarmClient {
       announce: trackers,
       signaling: this.peers,
       pool: this.sockets,
-      stats: () => ({ uploaded: engine.totals.uploaded, downloaded: engine.totals.downloaded, left: a.info ? leftOf(a) : null }),
+      stats: () => ({ ...engine.transferred(), left: a.info ? leftOf(a) : null }),
     })
     tracker.onStatus = (s) => {
       a.trackers = s
@@ -293,7 +293,8 @@ export class SwarmClient {
     await a.store.close()
     // The engine counts this session; the library keeps the torrent's lifetime totals.
     const t = a.record.totals
-    if (a.engine) await this.library.update(hex, { totals: { ...t, uploaded: t.uploaded + a.engine.totals.uploaded, downloaded: t.downloaded + a.engine.totals.downloaded } })
+    const moved = a.engine?.transferred()
+    if (moved) await this.library.update(hex, { totals: { ...t, uploaded: t.uploaded + moved.uploaded, downloaded: t.downloaded + moved.downloaded } })
   }
 }
 

@@ -3,7 +3,7 @@ import { MemoryStore } from '../adapters/memory-store.ts'
 import { memoryPipe, type LinkOptions, type MemoryEnd, type Uplink } from '../adapters/memory-transport.ts'
 import { VirtualClock } from '../adapters/virtual-clock.ts'
 import type { Limits } from '../limits.ts'
-import type { PieceStore } from '../ports.ts'
+import type { Hasher, PieceStore } from '../ports.ts'
 import { Torrent } from '../torrent.ts'
 import type { TorrentMeta } from '../torrent-meta.ts'
 import { nodeHasher } from './node-hasher.ts'
@@ -29,6 +29,8 @@ export interface NodeOptions {
   uplinkBytesPerSecond?: number
   limits?: Partial<Limits>
   store?: PieceStore & { pieces?: Map<number, Uint8Array> }
+  /** Defaults to node:crypto's SHA-1. */
+  hasher?: Hasher
 }
 
 export function peerIdFor(name: string): Uint8Array {
@@ -48,7 +50,7 @@ export class Swarm {
   async add(name: string, o: NodeOptions = {}): Promise<SimNode> {
     const store = (o.store as MemoryStore | undefined) ?? (o.seed ? MemoryStore.seeded(o.seed, this.meta.pieceLength) : new MemoryStore(this.meta.pieceLength))
     const peerId = peerIdFor(name)
-    const torrent = await Torrent.open(o.magnet ? this.meta.infoHash : this.meta, { store, hasher: nodeHasher, clock: this.clock }, {
+    const torrent = await Torrent.open(o.magnet ? this.meta.infoHash : this.meta, { store, hasher: o.hasher ?? nodeHasher, clock: this.clock }, {
       peerId,
       limits: o.limits,
       random: seededRandom(this.seed++),
