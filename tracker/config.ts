@@ -7,10 +7,15 @@ import { isLogLevel, type LogLevel } from './log.ts'
 
 export interface Config {
   port: number
+  /** UDP tracker port; null = the same number as `port`, 0 = no UDP tracker. */
+  udpPort: number | null
   host: string
   /** Directory holding the built web app (vite build output). */
   webRoot: string
-  /** Take the client address from X-Forwarded-For (rightmost entry: the one our proxy added). */
+  /**
+   * Take the client address from X-Forwarded-For (rightmost entry: the one our proxy added), and an
+   * HTTP announce's `ip` parameter.
+   */
   trustProxy: boolean
   /** Allowed Origin headers for WebSocket upgrades; empty = any. */
   allowOrigins: string[]
@@ -46,9 +51,10 @@ const timeOpt = (flag: string, key: keyof Timing, help: string): Option =>
 
 const options: Option[] = [
   { flag: 'port', kind: 'int', env: 'PORT', help: 'TCP port (0 = any free port)', apply: (c, v) => { c.port = v as number } },
+  { flag: 'udp-port', kind: 'int', help: 'UDP tracker port (default: the same number as --port; 0 = no UDP tracker)', apply: (c, v) => { c.udpPort = v as number } },
   { flag: 'host', kind: 'str', env: 'HOST', help: 'address to listen on (127.0.0.1 behind a proxy)', apply: (c, v) => { c.host = v as string } },
   { flag: 'web-root', kind: 'str', help: 'built web app directory', apply: (c, v) => { c.webRoot = v as string } },
-  { flag: 'trust-proxy', kind: 'bool', help: 'client address from X-Forwarded-For (only behind a proxy)', apply: (c, v) => { c.trustProxy = v as boolean } },
+  { flag: 'trust-proxy', kind: 'bool', help: 'client address from X-Forwarded-For, and HTTP announces\' ip= (only behind a proxy)', apply: (c, v) => { c.trustProxy = v as boolean } },
   { flag: 'allow-origin', kind: 'list', help: 'allowed Origin for WebSocket upgrades (repeat or comma list; default any)', apply: (c, v) => { c.allowOrigins = v as string[] } },
   { flag: 'deny-origin', kind: 'list', help: 'denied Origin (repeat or comma list)', apply: (c, v) => { c.denyOrigins = v as string[] } },
   { flag: 'tls-cert', kind: 'str', help: 'PEM certificate: serve https/wss directly', apply: (c, v) => { c.tlsCert = v as string } },
@@ -61,10 +67,13 @@ const options: Option[] = [
   { flag: 'ice-server', kind: 'list', help: 'STUN/TURN URL for the web app (repeat)', apply: (c, v) => { c.iceServers = (v as string[]).map(urls => ({ urls })) } },
   { flag: 'ice-servers-json', kind: 'str', help: 'ICE servers as a JSON array (for TURN credentials)', apply: (c, v) => { c.iceServers = parseIceJson(v as string) } },
   timeOpt('interval', 'interval', 'announce interval told to clients, seconds'),
+  timeOpt('min-interval', 'minInterval', '`min interval` told to HTTP clients, seconds'),
   timeOpt('peer-ttl', 'peerTtl', 'a silent peer leaves its swarm after this, seconds'),
   timeOpt('offer-ttl', 'offerTtl', 'answers are relayed while the offer is younger than this, seconds'),
   timeOpt('heartbeat', 'heartbeat', 'ping interval; no pong by the next ping drops the socket, seconds'),
   timeOpt('idle-timeout', 'idleTimeout', 'close a socket that sent no message for this long, seconds'),
+  timeOpt('close-timeout', 'closeTimeout', 'destroy a socket whose client does not finish the closing handshake, seconds'),
+  timeOpt('connection-id-ttl', 'connectionIdTtl', 'a UDP connection id is accepted this long, seconds'),
   limitOpt('max-message-bytes', 'maxMessageBytes', 'largest WebSocket message'),
   limitOpt('max-offers', 'maxOffersPerAnnounce', 'offers relayed per announce'),
   limitOpt('max-scrape', 'maxScrapeHashes', 'info hashes per scrape'),
@@ -77,6 +86,14 @@ const options: Option[] = [
   limitOpt('max-dropped', 'maxDroppedMessages', 'messages dropped in a row before the socket is closed'),
   limitOpt('max-pending-offers', 'maxPendingOffersPerPeer', 'unanswered offers remembered per peer'),
   limitOpt('max-buffered-bytes', 'maxBufferedBytes', 'bytes queued to a slow socket before it is dropped'),
+  limitOpt('max-outbox', 'maxOutboxMessages', 'messages queued to one socket in one event-loop turn before it is dropped'),
+  limitOpt('numwant', 'defaultNumwant', 'classic peers given when an announce names no numwant'),
+  limitOpt('max-numwant', 'maxNumwant', 'classic peers given at most'),
+  limitOpt('ip-rate', 'requestsPerSecondPerIp', 'HTTP and UDP requests per second per client address'),
+  limitOpt('ip-burst', 'requestBurstPerIp', 'HTTP and UDP request burst per client address'),
+  limitOpt('max-tracked-addresses', 'maxTrackedAddresses', 'client addresses whose request rate is tracked'),
+  limitOpt('max-udp-scrape', 'maxUdpScrapeHashes', 'info hashes per UDP scrape'),
+  limitOpt('max-udp-reply-bytes', 'maxUdpReplyBytes', 'largest UDP reply (announces give fewer peers rather than fragment)'),
 ]
 
 // Browsers behind NAT (most of them) need a STUN server to find their public address, or WebRTC only
@@ -86,7 +103,7 @@ export const DEFAULT_ICE_SERVERS: IceServer[] = [{ urls: ['stun:stun.l.google.co
 
 export function defaultConfig(): Config {
   return {
-    port: 8000, host: '0.0.0.0', webRoot: 'dist/web', trustProxy: false, allowOrigins: [], denyOrigins: [],
+    port: 8000, udpPort: null, host: '0.0.0.0', webRoot: 'dist/web', trustProxy: false, allowOrigins: [], denyOrigins: [],
     tlsCert: null, tlsKey: null, logLevel: 'info', trackers: ['self'], iceServers: structuredClone(DEFAULT_ICE_SERVERS),
     limits: { ...defaultLimits }, timing: { ...defaultTiming },
   }
@@ -158,6 +175,8 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
   for (const [o, v] of lists) o.apply(config, v)
   if ((config.tlsCert === null) !== (config.tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together')
   if (config.port > 65535) throw new ConfigError('--port: at most 65535')
+  if (config.udpPort !== null && config.udpPort > 65535) throw new ConfigError('--udp-port: at most 65535')
+  if (config.limits.maxUdpReplyBytes < 20 + 18) throw new ConfigError('--max-udp-reply-bytes: at least 38 (one IPv6 peer)')
   if (config.limits.messageBurst < 1) throw new ConfigError('--burst: at least 1')
   return { kind: 'config', config }
 }
@@ -165,7 +184,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
 export function helpText(): string {
   const d = defaultConfig()
   const defaults: Record<string, unknown> = {
-    port: d.port, host: d.host, 'web-root': d.webRoot, 'log-level': d.logLevel, tracker: 'self',
+    port: d.port, 'udp-port': 'same as --port', host: d.host, 'web-root': d.webRoot, 'log-level': d.logLevel, tracker: 'self',
     ...Object.fromEntries(options.filter(o => o.show !== undefined).map(o => [o.flag, o.show?.(d)])),
   }
   const lines = options.map(o => {
@@ -174,13 +193,14 @@ export function helpText(): string {
     return `${left.padEnd(34)} ${o.help}${dv !== undefined ? ` [${String(dv)}]` : ''}\n${''.padEnd(35)}env ${envName(o)}`
   })
   return [
-    'swarmdrop: the web app and its WebTorrent tracker on one port',
+    'swarmdrop: the web app and a BitTorrent tracker (WebSocket, HTTP and UDP) on one port',
     '',
     'usage: tsx tracker/main.ts [flags]',
     '',
     ...lines,
     `${'  --help'.padEnd(34)} this text`,
     '',
-    'Routes: / (web app), /announce (or any path: WebSocket tracker), /stats, /metrics, /healthz, /config.json',
+    'Routes: / (web app), /announce and /scrape (HTTP tracker; WebSocket upgrades on any path), /stats, /metrics,',
+    '/healthz, /config.json; the UDP tracker on --udp-port.',
   ].join('\n')
 }

@@ -90,7 +90,7 @@ describe('floods', () => {
     for (let i = 0; i < 40; i++) spammer.send(announce(IH, id('spam'), { event: undefined, offers: offers(1, `s${i}`) }))
     await spammer.next(m => m.action === 'announce' && m.interval !== undefined)
     await new Promise(r => setTimeout(r, 200))
-    expect(server.tracker.registry.get(IH)?.peers.get(id('victim'))?.pending?.length).toBe(32)
+    expect(server.tracker.table.get(IH)?.rtc?.get(id('victim'))?.pending?.length).toBe(32)
   })
 
   it('rate-limits a burst of 10k messages: one failure reason, then disconnects; others are served', async () => {
@@ -104,9 +104,9 @@ describe('floods', () => {
     expect(await flooder.closed).toBe(1008)
     const replies = flooder.received.filter(m => m.interval !== undefined).length
     expect(replies).toBeLessThanOrEqual(200) // the burst, nothing more
-    expect(server.tracker.counters.rateLimited).toBeGreaterThan(0)
+    expect(server.ws.counters.rateLimited).toBeGreaterThan(0)
     expect(await good.request(announce(IH, id('good'), { event: undefined }))).toMatchObject({ action: 'announce' })
-    expect(server.tracker.registry.get(IH)?.peers.has(id('flooder'))).toBe(false)
+    expect(server.tracker.table.get(IH)?.rtc?.map.has(id('flooder'))).toBe(false)
   })
 
   it('bounds swarms per socket', async () => {
@@ -137,7 +137,7 @@ describe('floods', () => {
     await open()
     await open()
     await expect(open()).rejects.toThrow('503')
-    expect(server.tracker.counters.connectionsRejected).toBe(1)
+    expect(server.ws.counters.connectionsRejected).toBe(1)
   })
 })
 
@@ -156,10 +156,10 @@ describe('origins and proxies', () => {
 
   it('takes the client address from X-Forwarded-For only with --trust-proxy', async () => {
     await open({ 'X-Forwarded-For': '203.0.113.9, 198.51.100.7' })
-    expect([...server.tracker.conns].map(c => c.ip)).toEqual(['127.0.0.1'])
+    expect([...server.ws.conns].map(c => c.ip)).toEqual(['127.0.0.1'])
     await server.close()
     server = await startTestServer(c => { c.trustProxy = true })
     await open({ 'X-Forwarded-For': '203.0.113.9, 198.51.100.7' })
-    expect([...server.tracker.conns].map(c => c.ip)).toEqual(['198.51.100.7'])
+    expect([...server.ws.conns].map(c => c.ip)).toEqual(['198.51.100.7'])
   })
 })

@@ -1,5 +1,6 @@
 // `npm start` / `tsx tracker/main.ts [flags]`: the web app and the tracker on one port.
-// See --help and docs/deploy.md. Prints `swarmdrop listening on http://HOST:PORT` when ready.
+// See --help and docs/deploy.md. Prints `swarmdrop udp tracker on udp://HOST:PORT` (unless
+// --udp-port 0) and then `swarmdrop listening on http://HOST:PORT` when ready.
 
 import { ConfigError, parseConfig } from './config.ts'
 import { createLogger } from './log.ts'
@@ -23,8 +24,10 @@ async function main(): Promise<void> {
   const config = parsed.config
   const log = createLogger(config.logLevel)
   const server = await startServer(config, { logger: log })
+  // The UDP line first: whoever waits for "listening on" then knows both ports.
+  if (server.udpPort !== null) process.stdout.write(`swarmdrop udp tracker on ${server.url.replace(/^https?:/, 'udp:').replace(/:\d+$/, ':' + String(server.udpPort))}\n`)
   process.stdout.write(`swarmdrop listening on ${server.url}\n`)
-  log.info('listening', { url: server.url, webRoot: config.webRoot, tls: config.tlsCert !== null })
+  log.info('listening', { url: server.url, udpPort: server.udpPort, webRoot: config.webRoot, tls: config.tlsCert !== null })
 
   let stopping = false
   const stop = (signal: string): void => {
@@ -40,7 +43,7 @@ async function main(): Promise<void> {
   // bench/tracker runs us as a child: report CPU time over IPC when asked.
   process.on('message', (msg: unknown) => {
     if (msg === 'cpu' && process.send !== undefined) {
-      process.send({ cpu: process.cpuUsage(), memory: process.memoryUsage(), connections: server.tracker.conns.size })
+      process.send({ cpu: process.cpuUsage(), memory: process.memoryUsage(), connections: server.ws.conns.size })
     }
   })
 }

@@ -1,8 +1,22 @@
-// /metrics (Prometheus text via prom-client) and /stats (JSON). The hot path only bumps plain
-// counters on the Tracker; these read them when scraped, so a busy tracker pays nothing per message.
+// /metrics (Prometheus text via prom-client) and /stats (JSON). The hot paths only bump plain
+// counters on the core and the socket layers; these read them when scraped, so a busy tracker pays
+// nothing per request.
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
-import type { Tracker, TrackerCounters } from './tracker.ts'
+import type { HttpTracker } from './http/handler.ts'
+import { PROTOCOLS, REJECT_REASONS, type Protocol } from './requests.ts'
+import type { Tracker } from './tracker.ts'
+import type { UdpCounters, UdpTracker } from './udp/server.ts'
+import type { Conn } from './ws/connection.ts'
+import type { WsCounters, WsServer } from './ws/server.ts'
+
+/** The core and its socket layers, as server.ts composes them. */
+export interface TrackerParts {
+  tracker: Tracker<Conn>
+  ws: WsServer
+  http: HttpTracker
+  udp: UdpTracker | null
+}
 
 export class MessageRate {
   private lastCount = 0
@@ -16,59 +30,114 @@ export class MessageRate {
   }
 }
 
-export function stats(tracker: Tracker, rate: MessageRate, startedAt: number): Record<string, unknown> {
+const sum = (r: Record<Protocol, number>): number => r.ws + r.http + r.udp
+
+export function stats(parts: TrackerParts, rate: MessageRate, startedAt: number): Record<string, unknown> {
+  const { tracker, ws, udp } = parts
   const mem = process.memoryUsage()
+  const { byProtocol, ...counts } = tracker.table.counts()
+  const c = tracker.counters
+  const protocols = Object.fromEntries(PROTOCOLS.map(p => [p, {
+    peers: byProtocol[p],
+    announces: c.announces[p],
+    scrapes: c.scrapes[p],
+    refused: c.refused[p],
+    // Only the reasons that happened: the full table is in /metrics.
+    rejected: Object.fromEntries(Object.entries(c.rejected[p]).filter(([, n]) => n > 0)),
+  }]))
   return {
-    ...tracker.registry.counts(),
-    connections: tracker.conns.size,
+    ...counts,
+    connections: ws.conns.size,
     messagesPerSecond: Math.round(rate.perSecond * 10) / 10,
     memory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external },
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-    totals: { ...tracker.counters },
+    totals: {
+      ...ws.counters,
+      announces: sum(c.announces),
+      answers: c.answers,
+      scrapes: sum(c.scrapes),
+      offersRelayed: c.offersRelayed,
+      answersRelayed: c.answersRelayed,
+      peersExpired: c.peersExpired,
+    },
+    protocols,
+    udp: udp === null ? null : { port: udp.port, ...udp.counters },
   }
 }
 
-const counterHelp: Record<keyof TrackerCounters, string> = {
+const wsHelp: Record<keyof WsCounters, string> = {
   messages: 'WebSocket messages received',
-  announces: 'announce requests',
-  answers: 'answer messages',
-  scrapes: 'scrape requests',
-  offersRelayed: 'offers relayed to peers',
-  answersRelayed: 'answers relayed to offerers',
-  failures: 'failure replies sent',
-  rateLimited: 'messages dropped by the per-socket rate limit',
+  failures: 'WebSocket failure replies sent',
+  rateLimited: 'WebSocket messages dropped by the per-socket rate limit',
   connectionsOpened: 'WebSocket connections accepted',
   connectionsRejected: 'WebSocket upgrades refused (limits, origin)',
   heartbeatDrops: 'sockets dropped for a missed pong or idleness',
-  peersExpired: 'peers removed for not announcing',
-  messagesSent: 'messages sent to clients',
+  messagesSent: 'WebSocket messages sent to clients',
   socketWrites: 'socket writes (messages to one socket in one event-loop turn share a write)',
+}
+
+const udpHelp: Record<keyof UdpCounters, string> = {
+  packets: 'UDP packets received',
+  connects: 'UDP connect requests answered',
+  errorsSent: 'UDP error packets sent',
+  dropped: 'UDP packets dropped without a reply (short, rate-limited, not BEP 15)',
 }
 
 const snake = (s: string): string => s.replace(/[A-Z]/g, c => '_' + c.toLowerCase())
 
-export function createMetrics(tracker: Tracker, rate: MessageRate): Registry {
+export function createMetrics(parts: TrackerParts, rate: MessageRate): Registry {
+  const { tracker, ws } = parts
   const register = new Registry()
   collectDefaultMetrics({ register, prefix: 'swarmdrop_' })
   const gauge = (name: string, help: string, read: () => number): void => {
     new Gauge({ name, help, registers: [register], collect() { this.set(read()) } })
   }
-  gauge('swarmdrop_torrents', 'swarms with at least one peer', () => tracker.registry.swarms.size)
-  gauge('swarmdrop_peers', 'peers in all swarms', () => tracker.registry.counts().peers)
-  gauge('swarmdrop_seeders', 'peers with the whole torrent', () => tracker.registry.counts().seeders)
-  gauge('swarmdrop_leechers', 'peers still downloading', () => tracker.registry.counts().leechers)
-  gauge('swarmdrop_connections', 'open WebSocket connections', () => tracker.conns.size)
-  gauge('swarmdrop_messages_per_second', 'messages per second, last sample', () => rate.perSecond)
-  for (const key of Object.keys(counterHelp) as (keyof TrackerCounters)[]) {
+  const counter = (name: string, help: string, read: () => number): void => {
+    new Counter({ name, help, registers: [register], collect() { this.reset(); this.inc(read()) } })
+  }
+  const byProtocol = (name: string, help: string, read: (p: Protocol) => number): void => {
     new Counter({
-      name: `swarmdrop_${snake(key)}_total`,
-      help: counterHelp[key],
-      registers: [register],
+      name, help, labelNames: ['protocol'], registers: [register],
       collect() {
         this.reset()
-        this.inc(tracker.counters[key])
+        for (const p of PROTOCOLS) this.inc({ protocol: p }, read(p))
       },
     })
+  }
+  gauge('swarmdrop_torrents', 'swarms with at least one peer', () => tracker.table.swarms.size)
+  gauge('swarmdrop_peers', 'peers in all swarms', () => tracker.table.counts().peers)
+  gauge('swarmdrop_seeders', 'peers with the whole torrent', () => tracker.table.counts().seeders)
+  gauge('swarmdrop_leechers', 'peers still downloading', () => tracker.table.counts().leechers)
+  new Gauge({
+    name: 'swarmdrop_peers_by_protocol', help: 'peers by the protocol they announced over', labelNames: ['protocol'], registers: [register],
+    collect() {
+      const n = tracker.table.counts().byProtocol
+      for (const p of PROTOCOLS) this.set({ protocol: p }, n[p])
+    },
+  })
+  gauge('swarmdrop_connections', 'open WebSocket connections', () => ws.conns.size)
+  gauge('swarmdrop_messages_per_second', 'WebSocket messages per second, last sample', () => rate.perSecond)
+  for (const key of Object.keys(wsHelp) as (keyof WsCounters)[]) counter(`swarmdrop_${snake(key)}_total`, wsHelp[key], () => ws.counters[key])
+  const c = tracker.counters
+  byProtocol('swarmdrop_announces_total', 'announce requests', p => c.announces[p])
+  byProtocol('swarmdrop_scrapes_total', 'scrape requests', p => c.scrapes[p])
+  byProtocol('swarmdrop_refused_requests_total', 'valid requests refused (swarm full, peer_id of another connection, stale offer)', p => c.refused[p])
+  counter('swarmdrop_answers_total', 'WebRTC answers received', () => c.answers)
+  counter('swarmdrop_offers_relayed_total', 'offers relayed to peers', () => c.offersRelayed)
+  counter('swarmdrop_answers_relayed_total', 'answers relayed to offerers', () => c.answersRelayed)
+  counter('swarmdrop_peers_expired_total', 'peers removed for not announcing', () => c.peersExpired)
+  new Counter({
+    name: 'swarmdrop_rejected_requests_total',
+    help: 'requests turned away before the core: malformed, over a limit, or rate-limited',
+    labelNames: ['protocol', 'reason'],
+    registers: [register],
+    collect() {
+      this.reset()
+      for (const p of PROTOCOLS) for (const r of REJECT_REASONS) this.inc({ protocol: p, reason: r }, c.rejected[p][r])
+    },
+  })
+  for (const key of Object.keys(udpHelp) as (keyof UdpCounters)[]) {
+    counter(`swarmdrop_udp_${snake(key)}_total`, udpHelp[key], () => parts.udp?.counters[key] ?? 0)
   }
   return register
 }

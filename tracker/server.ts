@@ -1,5 +1,7 @@
-// One port, one process: HTTP for the web app and the operator routes, WebSocket upgrades on any path
-// for the tracker (clients connect to the announce URL as given).
+// One port, one process: HTTP for the web app, the operator routes and the HTTP tracker, WebSocket
+// upgrades on any path for the WebTorrent tracker (clients connect to the announce URL as given), and
+// the UDP tracker on a UDP port (by default the same number). One tracker core serves all three.
+//   /announce /scrape  HTTP tracker (http/)     WebSocket upgrade, any path  WebSocket tracker (ws/)
 //   /healthz      liveness        /stats    JSON counts      /metrics  Prometheus text
 //   /config.json  trackers and ICE servers for the web app (see docs/deploy.md)
 //   anything else the built web app (static.ts)
@@ -10,17 +12,22 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Config } from './config.ts'
+import { ANNOUNCE_PATH, HttpTracker, SCRAPE_PATH } from './http/handler.ts'
 import { createLogger, type Logger } from './log.ts'
-import { MessageRate, createMetrics, stats } from './metrics.ts'
+import { MessageRate, createMetrics, stats, type TrackerParts } from './metrics.ts'
 import { StaticFiles, securityHeaders } from './static.ts'
 import { Tracker } from './tracker.ts'
-import { acceptHandshake, handshakeProblem } from './websocket.ts'
+import { startUdpTracker, type UdpTracker } from './udp/server.ts'
+import type { Conn } from './ws/connection.ts'
+import { WsServer } from './ws/server.ts'
+import { acceptHandshake, handshakeProblem } from './ws/websocket.ts'
 
-export interface RunningServer {
+export interface RunningServer extends TrackerParts {
   port: number
   /** http(s)://host:port as listened on. */
   url: string
-  tracker: Tracker
+  /** The UDP tracker's port, or null when it is off (--udp-port 0). */
+  udpPort: number | null
   close(): Promise<void>
 }
 
@@ -53,21 +60,26 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createLogger(config.logLevel)
   const tls = config.tlsCert !== null && config.tlsKey !== null
-  const tracker = new Tracker(config.limits, config.timing, log, options.clock)
+  const tracker = new Tracker<Conn>(config.limits, config.timing, options.clock)
+  const ws = new WsServer(tracker, log)
+  const http = new HttpTracker(tracker, config.trustProxy)
+  const parts: TrackerParts = { tracker, ws, http, udp: null }
   const rate = new MessageRate()
-  const metrics = createMetrics(tracker, rate)
+  const metrics = createMetrics(parts, rate)
   const files = new StaticFiles(config.webRoot)
   const startedAt = Date.now()
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    securityHeaders(res, tls)
     const path = (req.url ?? '/').split('?', 1)[0] as string
+    // Tracker requests first, without the web app's headers: they are the hot path, and bencode.
+    if (path === ANNOUNCE_PATH || path === SCRAPE_PATH) return http.serve(req, res, path, clientAddress(req, config.trustProxy))
+    securityHeaders(res, tls)
     const json = (status: number, body: unknown): void => {
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
       res.end(JSON.stringify(body))
     }
     if (path === '/healthz') return json(200, { status: 'ok' })
-    if (path === '/stats') return json(200, stats(tracker, rate, startedAt))
+    if (path === '/stats') return json(200, stats(parts, rate, startedAt))
     if (path === '/config.json') return json(200, webConfig(req))
     if (path === '/metrics') {
       metrics.metrics().then(text => {
@@ -105,24 +117,24 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const ip = clientAddress(req, config.trustProxy)
     const problem = handshakeProblem(req)
     if (problem !== null) {
-      tracker.counters.connectionsRejected++
+      ws.counters.connectionsRejected++
       return refuseUpgrade(socket, 400, 'Bad Request')
     }
     const origin = req.headers.origin
     if ((config.allowOrigins.length > 0 && (origin === undefined || !config.allowOrigins.includes(origin))) ||
         (origin !== undefined && config.denyOrigins.includes(origin))) {
-      tracker.counters.connectionsRejected++
+      ws.counters.connectionsRejected++
       log.debug('origin refused', { ip, origin })
       return refuseUpgrade(socket, 403, 'Forbidden')
     }
-    const room = tracker.admits(ip)
+    const room = ws.admits(ip)
     if (room !== 'ok') {
-      tracker.counters.connectionsRejected++
+      ws.counters.connectionsRejected++
       log.debug('connection refused', { ip, why: room })
       return room === 'full' ? refuseUpgrade(socket, 503, 'Service Unavailable') : refuseUpgrade(socket, 429, 'Too Many Requests')
     }
     acceptHandshake(req, socket)
-    tracker.attach(socket, ip, head)
+    ws.attach(socket, ip, head)
   })
   server.on('clientError', (_err, socket: Duplex) => {
     if ((socket as Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
@@ -136,18 +148,21 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const expiryEvery = Math.max(250, Math.min(30_000, (config.timing.peerTtl * 1000) / 4))
   const heartbeatEvery = Math.max(250, config.timing.heartbeat * 1000)
   const timer = setInterval(() => {
-    rate.sample(tracker.counters.messages, Date.now())
-    tracker.reapClosing()
+    rate.sample(ws.counters.messages, Date.now())
+    ws.reapClosing()
     sinceHeartbeat += tickMs
     sinceExpiry += tickMs
     if (sinceHeartbeat >= heartbeatEvery) {
       sinceHeartbeat = 0
-      tracker.heartbeat()
+      ws.heartbeat()
     }
     if (sinceExpiry >= expiryEvery) {
       sinceExpiry = 0
       const n = tracker.expire()
       if (n > 0) log.debug('peers expired', { count: n })
+      const now = tracker.clock()
+      http.buckets.sweep(now)
+      parts.udp?.buckets.sweep(now)
     }
   }, Math.min(tickMs, expiryEvery, heartbeatEvery))
   timer.unref()
@@ -162,16 +177,26 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   server.on('error', err => log.error('server error', { error: String(err) }))
   const port = (server.address() as AddressInfo).port
   const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  if (config.udpPort !== 0) {
+    try {
+      parts.udp = await startUdpTracker(tracker, config.host, config.udpPort ?? port, log, config.udpPort === null && config.port === 0)
+    } catch (err) {
+      server.close()
+      throw err
+    }
+  }
+  const udp = parts.udp
 
   let closing: Promise<void> | null = null
   const close = (): Promise<void> => {
     closing ??= new Promise<void>(resolvePromise => {
       clearInterval(timer)
-      tracker.closeAll()
+      ws.closeAll()
+      udp?.close()
       server.close(() => resolvePromise())
       server.closeAllConnections()
     })
     return closing
   }
-  return { port, url, tracker, close }
+  return { port, url, udpPort: udp?.port ?? null, tracker, ws, http, udp, close }
 }

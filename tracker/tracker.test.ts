@@ -55,7 +55,7 @@ describe('announce', () => {
     await a.request(announce(IH, id('A')))
     await b.request(announce(IH, id('B')))
     expect(await a.request(announce(IH, id('A'), { event: 'stopped' }))).toMatchObject({ complete: 0, incomplete: 1 })
-    expect(server.tracker.registry.get(IH)?.peers.has(id('A'))).toBe(false)
+    expect(server.tracker.table.get(IH)?.rtc?.map.has(id('A'))).toBe(false)
   })
 
   it('tolerates extra fields that libtorrent or WebTorrent send', async () => {
@@ -169,8 +169,8 @@ describe('ownership', () => {
     expect(await thief.next()).toMatchObject({ action: 'announce', info_hash: IH, 'failure reason': expect.stringContaining('did not announce') })
     expect(await other.drain(50)).toEqual([])
 
-    const swarm = server.tracker.registry.get(IH)
-    expect(swarm?.peers.get(id('OWNER'))?.complete).toBe(true)
+    const swarm = server.tracker.table.get(IH)
+    expect(swarm?.rtc?.get(id('OWNER'))?.complete).toBe(true)
     expect(swarm?.complete).toBe(1)
     // The real owner can still answer.
     owner.send({ action: 'announce', info_hash: IH, peer_id: id('OWNER'), to_peer_id: id('OTHER'), offer_id: offer.offer_id, answer: { type: 'answer', sdp: 'real' } })
@@ -191,12 +191,12 @@ describe('leaving', () => {
     const b = await open()
     for (let i = 0; i < 5; i++) await a.request(announce(id(`t${i}`), id('A')))
     await b.request(announce(id('t0'), id('B')))
-    expect(server.tracker.registry.swarms.size).toBe(5)
+    expect(server.tracker.table.swarms.size).toBe(5)
     await a.close()
     await new Promise(r => setTimeout(r, 50))
-    expect(server.tracker.registry.swarms.size).toBe(1)
-    expect(server.tracker.registry.get(id('t0'))?.peers.has(id('A'))).toBe(false)
-    expect(server.tracker.conns.size).toBe(1)
+    expect(server.tracker.table.swarms.size).toBe(1)
+    expect(server.tracker.table.get(id('t0'))?.rtc?.map.has(id('A'))).toBe(false)
+    expect(server.ws.conns.size).toBe(1)
     expect((await b.request({ action: 'scrape', info_hash: id('t0') })).files).toMatchObject({ [id('t0')]: { incomplete: 1 } })
   })
 
@@ -209,8 +209,8 @@ describe('leaving', () => {
     await b.request(announce(IH, id('B'), { event: undefined }))
     server.clock.now += 150_000 // A silent 350 s (> 300 s peer ttl), B 150 s
     expect(server.tracker.expire()).toBe(1)
-    const swarm = server.tracker.registry.get(IH)
-    expect([...(swarm?.peers.keys() ?? [])]).toEqual([id('B')])
+    const swarm = server.tracker.table.get(IH)
+    expect([...(swarm?.rtc?.map.keys() ?? [])]).toEqual([id('B')])
     // A's socket no longer owns a peer there: it may announce again as a new peer.
     expect(await a.request(announce(IH, id('A')))).toMatchObject({ incomplete: 2 })
   })
@@ -218,14 +218,14 @@ describe('leaving', () => {
   it('heartbeat drops a socket that stopped answering pings', async () => {
     const a = await open()
     await a.request(announce(IH, id('A')))
-    const conn = [...server.tracker.conns][0]
+    const conn = [...server.ws.conns][0]
     expect(conn).toBeDefined()
-    server.tracker.heartbeat() // pings; a live ws client pongs
+    server.ws.heartbeat() // pings; a live ws client pongs
     await new Promise(r => setTimeout(r, 50))
     expect(conn?.alive).toBe(true)
     if (conn !== undefined) conn.alive = false // as if the pong never came
-    server.tracker.heartbeat()
+    server.ws.heartbeat()
     expect(await a.closed).toBe(1006)
-    expect(server.tracker.registry.swarms.size).toBe(0)
+    expect(server.tracker.table.swarms.size).toBe(0)
   })
 })

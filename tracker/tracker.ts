@@ -1,180 +1,255 @@
-// The tracker's behaviour: what each validated request does to the swarms and who hears about it.
-// Its base class (sockets.ts) owns the sockets and hands it text messages; protocol.ts turns them
-// into requests; swarms.ts holds the state. Rules beyond bittorrent-tracker (after aquatic_ws): a
-// peer_id belongs to the socket that first announced it in a swarm, answers are relayed only for a
-// fresh offer that was relayed to the answerer, a closed socket leaves every swarm at once, and every
-// client-controlled quantity is bounded.
+// The tracker core: what each validated request does to the swarm table and who hears about it, for
+// every protocol. Socket layers (ws/, http/, udp/) own the sockets, parse bytes into the requests of
+// requests.ts, hand them here and encode what comes back: composition, not inheritance. Nothing here
+// knows JSON, bencode or packets. Replies go through callbacks, never return values, so that a store
+// which answers later (issue 13: swarms in Redis) changes this file and swarms.ts, not the handlers.
+//
+// Rules beyond bittorrent-tracker (after aquatic): a WebSocket peer_id belongs to the connection that
+// first announced it in a swarm, answers are relayed only for a fresh offer that was relayed to the
+// answerer, a closed connection leaves every swarm at once; a classic peer is keyed by its address,
+// so another address cannot stop or move it; seeders are given leechers; every client-controlled
+// quantity is bounded.
 
-import type { Conn } from './connection.ts'
 import type { Limits, Timing } from './limits.ts'
-import type { Logger } from './log.ts'
 import {
-  encodeAnnounceReply, encodeAnswer, encodeFailure, encodeOffer, encodeScrapeReply, parseRequest, relayPrefix,
-  type AnnounceRequest, type AnswerRequest, type Invalid, type ScrapeEntry, type ScrapeRequest,
-} from './protocol.ts'
-import { Peer, SwarmRegistry, rememberOffer, takeOffer } from './swarms.ts'
-import { Sockets } from './sockets.ts'
-import { CloseCode } from './websocket.ts'
+  PROTOCOLS, REJECT_REASONS,
+  type ClassicAnnounce, type ClassicAnnounceReply, type ClassicPeerView, type Offer, type Protocol, type RejectReason,
+  type Refusal, type Reply, type RtcAnnounce, type RtcAnswer, type ScrapeRequest, type SwarmCounts,
+} from './requests.ts'
+import { SwarmTable, classicKey, rememberOffer, takeOffer, type ClassicPeer, type PeerSet, type RtcPeer } from './swarms.ts'
 
-export type { TrackerCounters } from './sockets.ts'
+/** What the core needs of a WebSocket connection: the browser peers it announced, one per swarm. */
+export interface RtcOwner<O> {
+  peers: RtcPeer<O>[] | null
+}
 
-export class Tracker extends Sockets {
-  readonly registry = new SwarmRegistry()
-  private readonly intervalSeconds: number
+/** How the core reaches browsers; the WebSocket layer implements it (and encodes the JSON). */
+export interface RtcMessenger<O> {
+  announced(to: O, infoHash: string, interval: number, counts: SwarmCounts): void
+  /** False when the connection is gone or too slow: the offer was not relayed. */
+  offer(to: O, infoHash: string, fromPeerId: string, offer: Offer): boolean
+  answer(to: O, infoHash: string, fromPeerId: string, offerId: string, answer: object): boolean
+  refused(to: O, infoHash: string, reason: string): void
+}
+
+export interface CoreCounters {
+  announces: Record<Protocol, number>
+  scrapes: Record<Protocol, number>
+  /** WebRTC answers received, and offers and answers passed on. */
+  answers: number
+  offersRelayed: number
+  answersRelayed: number
+  /** Valid requests the core refused (swarm full, another connection's peer_id, stale offer...). */
+  refused: Record<Protocol, number>
+  /** Requests a socket layer could not parse or would not take, by reason (see requests.ts). */
+  rejected: Record<Protocol, Record<RejectReason, number>>
+  peersExpired: number
+}
+
+/** What the stateless protocols (HTTP, UDP) use of the core: nothing that knows WebSocket owners. */
+export type ClassicTracker = Pick<Tracker<never>, 'announceClassic' | 'scrape' | 'reject' | 'interval' | 'minInterval' | 'limits' | 'timing' | 'clock'>
+
+const perProtocol = <T>(make: () => T): Record<Protocol, T> =>
+  Object.fromEntries(PROTOCOLS.map(p => [p, make()])) as Record<Protocol, T>
+
+const NO_PEERS: readonly ClassicPeerView[] = []
+const EMPTY: SwarmCounts = Object.freeze({ complete: 0, incomplete: 0, downloaded: 0 })
+
+export class Tracker<O extends RtcOwner<O>> {
+  readonly table = new SwarmTable<O>()
+  readonly counters: CoreCounters = {
+    announces: perProtocol(() => 0),
+    scrapes: perProtocol(() => 0),
+    answers: 0,
+    offersRelayed: 0,
+    answersRelayed: 0,
+    refused: perProtocol(() => 0),
+    rejected: perProtocol(() => Object.fromEntries(REJECT_REASONS.map(r => [r, 0])) as Record<RejectReason, number>),
+    peersExpired: 0,
+  }
+  /** Announce interval in whole seconds, as told to clients. */
+  readonly interval: number
+  readonly minInterval: number
+
   constructor(
-    limits: Limits,
-    timing: Timing,
-    readonly log: Logger,
-    clock: () => number = () => Math.floor(performance.now()),
+    readonly limits: Limits,
+    readonly timing: Timing,
+    readonly clock: () => number = () => Math.floor(performance.now()),
   ) {
-    super(limits, timing, clock)
-    this.intervalSeconds = Math.max(1, Math.round(timing.interval))
+    this.interval = Math.max(1, Math.round(timing.interval))
+    this.minInterval = Math.max(1, Math.min(this.interval, Math.round(timing.minInterval)))
   }
 
-  /** A closed socket's peers leave all their swarms at once. */
-  protected connectionClosed(conn: Conn): void {
-    const peers = conn.peers
-    if (peers !== null) for (const p of peers) this.registry.leave(p)
-    conn.peers = null
+  /** A socket layer turned some bytes away: count it (the layer tells the client, or not). */
+  reject(protocol: Protocol, reason: RejectReason): void {
+    this.counters.rejected[protocol][reason]++
   }
 
-  onMessage(conn: Conn, text: string): void {
-    if (conn.closed) return
+  // ---- classic clients (HTTP, UDP) ----
+
+  announceClassic(req: ClassicAnnounce, reply: Reply<ClassicAnnounceReply | Refusal>): void {
+    const { infoHash, protocol, address, event } = req
+    this.counters.announces[protocol]++
     const now = this.clock()
-    const limits = this.limits
-    this.counters.messages++
-    conn.lastMessageAt = now
-    conn.alive = true
-    if (!conn.take(now, limits.messagesPerSecond, limits.messageBurst)) {
-      this.counters.rateLimited++
-      conn.dropped++
-      if (conn.dropped === 1) {
-        // Tell the client once per episode, keeping action and info_hash so a WebTorrent client
-        // shows a warning instead of tearing its socket down.
-        const req = parseRequest(text, limits)
-        const action = req.kind === 'invalid' ? req.action : req.kind === 'scrape' ? 'scrape' : 'announce'
-        const infoHash = req.kind === 'invalid' ? req.infoHash : req.kind === 'scrape' ? undefined : req.infoHash
-        this.fail(conn, 'rate limit exceeded: slow down', action, infoHash)
-      } else if (conn.dropped > limits.maxDroppedMessages) {
-        this.log.info('closing socket over rate limit', { ip: conn.ip })
-        this.close(conn, CloseCode.policyViolation, 'rate limit')
-      }
-      return
-    }
-    conn.dropped = 0
-    const req = parseRequest(text, limits)
-    switch (req.kind) {
-      case 'announce': return this.announce(conn, req, now)
-      case 'answer': return this.answer(conn, req, now)
-      case 'scrape': return this.scrape(conn, req)
-      case 'invalid': return this.invalid(conn, req)
-    }
-  }
-
-  private invalid(conn: Conn, req: Invalid): void {
-    this.fail(conn, req.reason, req.action, req.infoHash)
-  }
-
-  private fail(conn: Conn, reason: string, action?: 'announce' | 'scrape', infoHash?: string): void {
-    this.counters.failures++
-    this.send(conn, encodeFailure(reason, action, infoHash))
-  }
-
-  private announce(conn: Conn, req: AnnounceRequest, now: number): void {
-    this.counters.announces++
-    const { infoHash, peerId, event } = req
-    const limits = this.limits
-    let swarm = this.registry.get(infoHash)
-    let peer = swarm?.peers.get(peerId)
-    if (peer !== undefined && peer.owner !== conn) {
-      return this.fail(conn, 'peer_id belongs to another connection', 'announce', infoHash)
+    const table = this.table
+    const key = classicKey(protocol, address.ip, req.peerId)
+    let swarm = table.get(infoHash)
+    let peer = swarm?.classic(address.family)?.get(key)
+    if (event === 'stopped') {
+      if (swarm !== undefined && peer !== undefined) table.leaveClassic(swarm, peer)
+      return reply({ kind: 'peers', counts: swarm?.counts() ?? EMPTY, peers: NO_PEERS, peers6: NO_PEERS })
     }
     const isSeeder = req.left === 0 || event === 'completed'
-    if (peer === undefined) {
-      if (conn.ownedPeer(infoHash) !== undefined) {
-        return this.fail(conn, 'this connection already announced another peer_id in this swarm', 'announce', infoHash)
+    if (swarm === undefined || peer === undefined) {
+      if (swarm !== undefined && swarm.size >= this.limits.maxPeersPerSwarm) {
+        this.counters.refused[protocol]++
+        return reply({ kind: 'refused', reason: 'swarm is full' })
       }
-      if (event === 'stopped') {
-        return void this.send(conn, encodeAnnounceReply(infoHash, this.intervalSeconds, swarm?.complete ?? 0, swarm?.incomplete ?? 0))
-      }
-      if (conn.peers !== null && conn.peers.length >= limits.maxSwarmsPerSocket) {
-        return this.fail(conn, `too many swarms on one connection (at most ${limits.maxSwarmsPerSocket})`, 'announce', infoHash)
-      }
-      if (swarm !== undefined && swarm.list.length >= limits.maxPeersPerSwarm) {
-        return this.fail(conn, 'swarm is full', 'announce', infoHash)
-      }
-      swarm ??= this.registry.getOrCreate(infoHash)
-      peer = new Peer(swarm, peerId, conn, isSeeder, now)
-      swarm.add(peer)
-      // [peer], not [].push(peer): an array grown by push reserves 17 slots; most sockets are in one swarm.
-      if (conn.peers === null) conn.peers = [peer]
-      else conn.peers.push(peer)
+      swarm = table.swarm(infoHash)
+      peer = table.addClassic(swarm, protocol, key, req.peerId, address, isSeeder, now)
       if (event === 'completed') swarm.downloaded++
     } else {
-      swarm = peer.swarm
+      peer.lastSeen = now
+      if (peer.owner.port !== address.port) peer.owner = address
+      if (event === 'completed' && !peer.complete) swarm.downloaded++
+      if (isSeeder) swarm.setComplete(peer, true)
+      else if (Number.isFinite(req.left)) swarm.setComplete(peer, false)
+    }
+    const same = pickClassic(swarm.classic(address.family), peer, req.numwant)
+    const other = req.otherFamily ? pickClassic(swarm.classic(address.family === 4 ? 6 : 4), peer, req.numwant) : NO_PEERS
+    reply({
+      kind: 'peers',
+      counts: swarm.counts(),
+      peers: address.family === 4 ? same : other,
+      peers6: address.family === 4 ? other : same,
+    })
+  }
+
+  // ---- browsers (WebSocket) ----
+
+  announceRtc(owner: O, req: RtcAnnounce, out: RtcMessenger<O>): void {
+    this.counters.announces.ws++
+    const { infoHash, peerId, event } = req
+    const limits = this.limits
+    const now = this.clock()
+    let swarm = this.table.get(infoHash)
+    let peer = swarm?.rtc?.get(peerId)
+    if (peer !== undefined && peer.owner !== owner) return this.refuseRtc(out, owner, infoHash, 'peer_id belongs to another connection')
+    const isSeeder = req.left === 0 || event === 'completed'
+    if (swarm === undefined || peer === undefined) {
+      if (ownedPeer(owner, infoHash) !== undefined) {
+        return this.refuseRtc(out, owner, infoHash, 'this connection already announced another peer_id in this swarm')
+      }
+      if (event === 'stopped') return out.announced(owner, infoHash, this.interval, swarm?.counts() ?? EMPTY)
+      if (owner.peers !== null && owner.peers.length >= limits.maxSwarmsPerSocket) {
+        return this.refuseRtc(out, owner, infoHash, `too many swarms on one connection (at most ${limits.maxSwarmsPerSocket})`)
+      }
+      if (swarm !== undefined && swarm.size >= limits.maxPeersPerSwarm) return this.refuseRtc(out, owner, infoHash, 'swarm is full')
+      swarm = this.table.swarm(infoHash)
+      peer = this.table.addRtc(swarm, peerId, owner, isSeeder, now)
+      // [peer], not [].push(peer): an array grown by push reserves 17 slots; most sockets are in one swarm.
+      if (owner.peers === null) owner.peers = [peer]
+      else owner.peers.push(peer)
+      if (event === 'completed') swarm.downloaded++
+    } else {
       peer.lastSeen = now
       if (event === 'stopped') {
-        this.registry.leave(peer)
-        conn.forget(peer)
-        return void this.send(conn, encodeAnnounceReply(infoHash, this.intervalSeconds, swarm.complete, swarm.incomplete))
+        this.table.leaveRtc(peer)
+        forget(owner, peer)
+        return out.announced(owner, infoHash, this.interval, swarm.counts())
       }
       if (event === 'completed' && !peer.complete) swarm.downloaded++
-      if (isSeeder) swarm.markComplete(peer)
+      if (isSeeder) swarm.setComplete(peer, true)
     }
-    this.send(conn, encodeAnnounceReply(infoHash, this.intervalSeconds, swarm.complete, swarm.incomplete))
+    out.announced(owner, infoHash, this.interval, swarm.counts())
 
     const offers = req.offers
-    if (offers.length === 0) return
-    const targets = swarm.pickOthers(peer, offers.length)
-    const prefix = relayPrefix(infoHash, peerId)
+    if (offers.length === 0 || swarm.rtc === null) return
+    const targets = swarm.rtc.pick(peer, offers.length)
     for (let i = 0; i < targets.length; i++) {
-      const target = targets[i] as Peer
-      const o = offers[i] as (typeof offers)[number]
-      if (this.send(target.owner as Conn, encodeOffer(prefix, o.offerId, o.offer))) {
+      const target = targets[i] as RtcPeer<O>
+      const o = offers[i] as Offer
+      if (out.offer(target.owner, infoHash, peerId, o)) {
         rememberOffer(target, o.offerId, peerId, now, limits.maxPendingOffersPerPeer)
         this.counters.offersRelayed++
       }
     }
   }
 
-  private answer(conn: Conn, req: AnswerRequest, now: number): void {
+  answer(owner: O, req: RtcAnswer, out: RtcMessenger<O>): void {
     this.counters.answers++
     const { infoHash, peerId } = req
-    const swarm = this.registry.get(infoHash)
-    const me = swarm?.peers.get(peerId)
-    if (swarm === undefined || me === undefined || me.owner !== conn) {
-      return this.fail(conn, 'answer from a peer_id this connection did not announce', 'announce', infoHash)
+    const now = this.clock()
+    const swarm = this.table.get(infoHash)
+    const me = swarm?.rtc?.get(peerId)
+    if (swarm === undefined || me === undefined || me.owner !== owner) {
+      return this.refuseRtc(out, owner, infoHash, 'answer from a peer_id this connection did not announce')
     }
     me.lastSeen = now
     if (!takeOffer(me, req.offerId, req.toPeerId, now, this.timing.offerTtl * 1000)) {
-      return this.fail(conn, 'answer to an unknown or stale offer', 'announce', infoHash)
+      return this.refuseRtc(out, owner, infoHash, 'answer to an unknown or stale offer')
     }
-    const to = swarm.peers.get(req.toPeerId)
-    if (to === undefined) return this.fail(conn, 'the offering peer has left', 'announce', infoHash)
-    if (this.send(to.owner as Conn, encodeAnswer(relayPrefix(infoHash, peerId), req.offerId, req.answer))) {
-      this.counters.answersRelayed++
-    }
+    const to = swarm.rtc?.get(req.toPeerId)
+    if (to === undefined) return this.refuseRtc(out, owner, infoHash, 'the offering peer has left')
+    if (out.answer(to.owner, infoHash, peerId, req.offerId, req.answer)) this.counters.answersRelayed++
   }
 
-  private scrape(conn: Conn, req: ScrapeRequest): void {
-    this.counters.scrapes++
-    const files = new Map<string, ScrapeEntry>()
-    for (const h of req.infoHashes) {
-      const s = this.registry.get(h)
-      files.set(h, { complete: s?.complete ?? 0, incomplete: s?.incomplete ?? 0, downloaded: s?.downloaded ?? 0 })
-    }
-    this.send(conn, encodeScrapeReply(files, this.intervalSeconds))
+  /** A closed connection's peers leave all their swarms at once. */
+  leaveAll(owner: O): void {
+    const peers = owner.peers
+    if (peers !== null) for (const p of peers) this.table.leaveRtc(p)
+    owner.peers = null
+  }
+
+  private refuseRtc(out: RtcMessenger<O>, owner: O, infoHash: string, reason: string): void {
+    this.counters.refused.ws++
+    out.refused(owner, infoHash, reason)
+  }
+
+  // ---- every protocol ----
+
+  /** BEP 48 counts for each info hash asked about, in order; unknown torrents count zero. */
+  scrape(protocol: Protocol, req: ScrapeRequest, reply: Reply<SwarmCounts[]>): void {
+    this.counters.scrapes[protocol]++
+    const out: SwarmCounts[] = []
+    for (const h of req.infoHashes) out.push(this.table.get(h)?.counts() ?? EMPTY)
+    reply(out)
   }
 
   /** Peers silent longer than peerTtl leave; offers older than offerTtl are forgotten. */
   expire(): number {
     const now = this.clock()
-    const removed = this.registry.expire(
-      now - this.timing.peerTtl * 1000,
-      now - this.timing.offerTtl * 1000,
-      p => (p.owner as Conn).forget(p),
-    )
+    const removed = this.table.expire(now - this.timing.peerTtl * 1000, now - this.timing.offerTtl * 1000, p => forget(p.owner, p))
     this.counters.peersExpired += removed
     return removed
   }
+}
+
+/**
+ * Up to `count` classic peers of one family other than the asker and its own address (the same
+ * client announced over the other protocol); a seeder gets only leechers, it needs no seeders.
+ */
+function pickClassic(set: PeerSet<ClassicPeer> | null, self: ClassicPeer, count: number): readonly ClassicPeer[] {
+  if (set === null || count <= 0) return NO_PEERS as readonly ClassicPeer[]
+  const compact = self.owner.compact
+  const accept = self.complete
+    ? (p: ClassicPeer): boolean => !p.complete && p.owner.compact !== compact
+    : (p: ClassicPeer): boolean => p.owner.compact !== compact
+  return set.pick(self, count, accept)
+}
+
+function ownedPeer<O extends RtcOwner<O>>(owner: O, infoHash: string): RtcPeer<O> | undefined {
+  const peers = owner.peers
+  if (peers === null) return undefined
+  for (const p of peers) if (p.swarm.infoHash === infoHash) return p
+  return undefined
+}
+
+function forget<O extends RtcOwner<O>>(owner: O, peer: RtcPeer<O>): void {
+  const peers = owner.peers
+  if (peers === null) return
+  const i = peers.indexOf(peer)
+  if (i === -1) return
+  peers[i] = peers[peers.length - 1] as RtcPeer<O>
+  peers.pop()
 }

@@ -13,7 +13,7 @@ const gc = (globalThis as { gc?: () => void }).gc
 process.on('message', (msg: unknown) => {
   if (msg !== 'measure' || gc === undefined) return
   for (let i = 0; i < 4; i++) gc()
-  process.send?.({ heapUsed: process.memoryUsage().heapUsed, connections: server.tracker.conns.size, swarms: server.tracker.registry.swarms.size })
+  process.send?.({ heapUsed: process.memoryUsage().heapUsed, connections: server.ws.conns.size, swarms: server.tracker.table.swarms.size })
 })
 process.on('disconnect', () => process.exit(0))
 process.send?.({ port: server.port })

@@ -3,49 +3,29 @@
 // why (keeping `action` and `info_hash` when the request had them: a WebTorrent client that gets a
 // reply without `action` tears its socket down). The encoders build the replies as JSON text.
 
-export type AnnounceEvent = 'started' | 'completed' | 'stopped' | 'paused' | 'update'
+import {
+  isBinId,
+  type AnnounceEvent, type Offer, type RejectReason, type RtcAnnounce, type RtcAnswer, type ScrapeRequest, type SwarmCounts,
+} from '../requests.ts'
 
-export interface Offer { offerId: string; offer: object }
-
-export interface AnnounceRequest {
-  kind: 'announce'
-  infoHash: string
-  peerId: string
-  event: AnnounceEvent
-  /** Bytes left; Infinity when unknown (null before metadata, or garbage): unknown is not a seeder. */
-  left: number
-  /** Offers to relay, already cut to min(offers, numwant, limit). */
-  offers: Offer[]
-}
-
-export interface AnswerRequest {
-  kind: 'answer'
-  infoHash: string
-  peerId: string
-  toPeerId: string
-  offerId: string
-  answer: object
-}
-
-export interface ScrapeRequest { kind: 'scrape'; infoHashes: string[] }
-
-export type Request = AnnounceRequest | AnswerRequest | ScrapeRequest
+/** One WebSocket message as a request for the core (requests.ts), or why it is not one. */
+export type WsRequest =
+  | ({ kind: 'announce' } & RtcAnnounce)
+  | ({ kind: 'answer' } & RtcAnswer)
+  | ({ kind: 'scrape' } & ScrapeRequest)
 
 export interface Invalid {
   kind: 'invalid'
-  reason: string
+  reason: RejectReason
+  /** Said to the client as its `failure reason`. */
+  message: string
   action?: 'announce' | 'scrape'
   infoHash?: string
 }
 
 export interface ParseLimits { maxOffersPerAnnounce: number; maxScrapeHashes: number }
 
-/** A 20-character binary string: each code unit one byte (0-255). */
-export function isBinId(v: unknown): v is string {
-  if (typeof v !== 'string' || v.length !== 20) return false
-  for (let i = 0; i < 20; i++) if (v.charCodeAt(i) > 0xff) return false
-  return true
-}
+export { isBinId }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -60,62 +40,61 @@ function parseEvent(v: unknown): AnnounceEvent | null {
   return null
 }
 
-export function parseRequest(text: string, limits: ParseLimits): Request | Invalid {
+export function parseRequest(text: string, limits: ParseLimits): WsRequest | Invalid {
   let msg: unknown
   try {
     msg = JSON.parse(text)
   } catch {
-    return { kind: 'invalid', reason: 'invalid JSON' }
+    return { kind: 'invalid', reason: 'bad_json', message: 'invalid JSON' }
   }
-  if (!isObject(msg)) return { kind: 'invalid', reason: 'message is not a JSON object' }
+  if (!isObject(msg)) return { kind: 'invalid', reason: 'bad_json', message: 'message is not a JSON object' }
   const action = msg.action
   if (action === 'announce') return parseAnnounce(msg, limits)
   if (action === 'scrape') return parseScrape(msg, limits)
-  return { kind: 'invalid', reason: 'invalid action' }
+  return { kind: 'invalid', reason: 'bad_action', message: 'invalid action' }
 }
 
-function parseAnnounce(msg: Record<string, unknown>, limits: ParseLimits): Request | Invalid {
+function parseAnnounce(msg: Record<string, unknown>, limits: ParseLimits): WsRequest | Invalid {
   const infoHash = msg.info_hash
-  if (!isBinId(infoHash)) return { kind: 'invalid', reason: 'invalid info_hash', action: 'announce' }
-  const fail = (reason: string): Invalid => ({ kind: 'invalid', reason, action: 'announce', infoHash })
+  if (!isBinId(infoHash)) return { kind: 'invalid', reason: 'bad_info_hash', message: 'invalid info_hash', action: 'announce' }
+  const fail = (reason: RejectReason, message: string): Invalid => ({ kind: 'invalid', reason, message, action: 'announce', infoHash })
   const peerId = msg.peer_id
-  if (!isBinId(peerId)) return fail('invalid peer_id')
+  if (!isBinId(peerId)) return fail('bad_peer_id', 'invalid peer_id')
 
   if (msg.answer !== undefined) {
-    if (!isObject(msg.answer)) return fail('invalid answer')
-    if (!isBinId(msg.to_peer_id)) return fail('invalid `to_peer_id` (required with `answer`)')
-    if (!isBinId(msg.offer_id)) return fail('invalid offer_id')
+    if (!isObject(msg.answer)) return fail('bad_answer', 'invalid answer')
+    if (!isBinId(msg.to_peer_id)) return fail('bad_answer', 'invalid `to_peer_id` (required with `answer`)')
+    if (!isBinId(msg.offer_id)) return fail('bad_answer', 'invalid offer_id')
     return { kind: 'answer', infoHash, peerId, toPeerId: msg.to_peer_id, offerId: msg.offer_id, answer: msg.answer }
   }
 
   const event = parseEvent(msg.event)
-  if (event === null) return fail('invalid event')
+  if (event === null) return fail('bad_event', 'invalid event')
 
   const offers: Offer[] = []
   const raw = msg.offers
   if (raw !== undefined && raw !== null) {
-    if (!Array.isArray(raw)) return fail('invalid offers')
+    if (!Array.isArray(raw)) return fail('bad_offer', 'invalid offers')
     // numwant bounds how many of the offers the client wants relayed; absent means all of them.
     const numwant = typeof msg.numwant === 'number' && msg.numwant >= 0 ? msg.numwant : raw.length
     const take = Math.min(raw.length, numwant, limits.maxOffersPerAnnounce)
     for (let i = 0; i < take; i++) {
       const o: unknown = raw[i]
-      if (!isObject(o) || !isBinId(o.offer_id) || !isObject(o.offer)) return fail('invalid offer')
+      if (!isObject(o) || !isBinId(o.offer_id) || !isObject(o.offer)) return fail('bad_offer', 'invalid offer')
       offers.push({ offerId: o.offer_id, offer: o.offer })
     }
   }
   return { kind: 'announce', infoHash, peerId, event, left: parseLeft(msg.left), offers }
 }
 
-function parseScrape(msg: Record<string, unknown>, limits: ParseLimits): Request | Invalid {
+function parseScrape(msg: Record<string, unknown>, limits: ParseLimits): WsRequest | Invalid {
   const v = msg.info_hash
   if (isBinId(v)) return { kind: 'scrape', infoHashes: [v] }
-  if (!Array.isArray(v)) return { kind: 'invalid', reason: 'invalid info_hash', action: 'scrape' }
-  if (v.length === 0) return { kind: 'invalid', reason: 'scrape needs at least one info_hash', action: 'scrape' }
-  if (v.length > limits.maxScrapeHashes) {
-    return { kind: 'invalid', reason: `too many info hashes (at most ${limits.maxScrapeHashes})`, action: 'scrape' }
-  }
-  for (const h of v) if (!isBinId(h)) return { kind: 'invalid', reason: 'invalid info_hash', action: 'scrape' }
+  const fail = (reason: RejectReason, message: string): Invalid => ({ kind: 'invalid', reason, message, action: 'scrape' })
+  if (!Array.isArray(v)) return fail('bad_info_hash', 'invalid info_hash')
+  if (v.length === 0) return fail('no_info_hash', 'scrape needs at least one info_hash')
+  if (v.length > limits.maxScrapeHashes) return fail('too_many_hashes', `too many info hashes (at most ${limits.maxScrapeHashes})`)
+  for (const h of v) if (!isBinId(h)) return fail('bad_info_hash', 'invalid info_hash')
   return { kind: 'scrape', infoHashes: v as string[] }
 }
 
@@ -152,12 +131,13 @@ export function encodeAnswer(prefix: string, offerId: string, answer: object): s
   return `${prefix}${JSON.stringify(offerId)},"answer":${sdpJson(answer)}}`
 }
 
-export interface ScrapeEntry { complete: number; incomplete: number; downloaded: number }
-
-export function encodeScrapeReply(files: Map<string, ScrapeEntry>, interval: number): string {
-  const out: Record<string, ScrapeEntry> = {}
-  for (const [k, v] of files) out[k] = v
-  return JSON.stringify({ action: 'scrape', files: out, flags: { min_request_interval: interval } })
+export function encodeScrapeReply(infoHashes: readonly string[], counts: readonly SwarmCounts[], interval: number): string {
+  const files: Record<string, SwarmCounts> = {}
+  for (let i = 0; i < infoHashes.length; i++) {
+    const c = counts[i] as SwarmCounts
+    files[infoHashes[i] as string] = { complete: c.complete, incomplete: c.incomplete, downloaded: c.downloaded }
+  }
+  return JSON.stringify({ action: 'scrape', files, flags: { min_request_interval: interval } })
 }
 
 export function encodeFailure(reason: string, action?: 'announce' | 'scrape', infoHash?: string): string {

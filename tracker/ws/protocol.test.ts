@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { encodeAnnounceReply, encodeAnswer, encodeFailure, encodeOffer, isBinId, parseRequest, relayPrefix } from './protocol.ts'
-import { Peer, Swarm, rememberOffer, takeOffer } from './swarms.ts'
 
 const limits = { maxOffersPerAnnounce: 10, maxScrapeHashes: 255 }
 const bin = (c: string) => c.repeat(20)
@@ -54,46 +53,5 @@ describe('parseRequest', () => {
   it('builds failures that keep action and info_hash only when known', () => {
     expect(JSON.parse(encodeFailure('bad'))).toEqual({ 'failure reason': 'bad' })
     expect(JSON.parse(encodeFailure('bad', 'announce', bin('i')))).toEqual({ action: 'announce', info_hash: bin('i'), 'failure reason': 'bad' })
-  })
-})
-
-describe('swarm state', () => {
-  const owner = {}
-  it('keeps counts and the random-pick array right through adds and swap-removes', () => {
-    const s = new Swarm(bin('i'))
-    const peers = Array.from({ length: 6 }, (_, i) => new Peer(s, bin(String(i)), owner, i % 2 === 0, 0))
-    for (const p of peers) s.add(p)
-    expect([s.complete, s.incomplete]).toEqual([3, 3])
-    s.remove(peers[0] as Peer)
-    s.remove(peers[3] as Peer)
-    s.remove(peers[3] as Peer) // twice is a no-op
-    expect([s.complete, s.incomplete]).toEqual([2, 2])
-    s.list.forEach((p, i) => expect(p.index).toBe(i))
-    expect(new Set(s.list)).toEqual(new Set([peers[1], peers[2], peers[4], peers[5]]))
-  })
-
-  it('picks distinct peers other than self, even with an adversarial random source', () => {
-    const s = new Swarm(bin('i'))
-    const peers = Array.from({ length: 50 }, (_, i) => new Peer(s, bin(String.fromCharCode(40 + i)), owner, false, 0))
-    for (const p of peers) s.add(p)
-    const picked = s.pickOthers(peers[0], 5)
-    expect(picked).toHaveLength(5)
-    expect(new Set(picked).size).toBe(5)
-    expect(picked).not.toContain(peers[0])
-    // A random source stuck on one index cannot loop forever.
-    expect(s.pickOthers(peers[0], 5, () => 0).length).toBeLessThanOrEqual(1)
-  })
-
-  it('takes an offer once, only from the right sender, only while fresh', () => {
-    const s = new Swarm(bin('i'))
-    const to = new Peer(s, bin('t'), owner, false, 0)
-    rememberOffer(to, bin('o'), bin('f'), 1000, 4)
-    expect(takeOffer(to, bin('o'), bin('x'), 1000, 120_000)).toBe(false)
-    expect(takeOffer(to, bin('o'), bin('f'), 1000, 120_000)).toBe(true)
-    expect(takeOffer(to, bin('o'), bin('f'), 1000, 120_000)).toBe(false)
-    rememberOffer(to, bin('o'), bin('f'), 1000, 4)
-    expect(takeOffer(to, bin('o'), bin('f'), 200_000, 120_000)).toBe(false)
-    for (let i = 0; i < 10; i++) rememberOffer(to, bin(String(i)), bin('f'), 0, 4)
-    expect(to.pending?.map(o => o.offerId)).toEqual(['6', '7', '8', '9'].map(bin))
   })
 })

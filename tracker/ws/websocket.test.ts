@@ -3,7 +3,7 @@
 
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from './test-support/harness.ts'
+import { startTestServer, type TestServer } from '../test-support/harness.ts'
 import { CloseCode, encodeTextFrames, readFrames, type FrameSink, type FrameState } from './websocket.ts'
 
 /** A client frame: masked, as RFC 6455 5.1 requires. */
@@ -115,7 +115,7 @@ describe('handshake', () => {
     expect(badVersion).toMatch(/^HTTP\/1\.1 400 /)
     const badKey = await raw('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n')
     expect(badKey).toMatch(/^HTTP\/1\.1 400 /)
-    expect(server.tracker.counters.connectionsRejected).toBe(2)
+    expect(server.ws.counters.connectionsRejected).toBe(2)
   })
 
   it('destroys a socket whose client never finishes the closing handshake', async () => {
@@ -129,13 +129,13 @@ describe('handshake', () => {
     })
     s.write(clientFrame(0x1, Buffer.from('x'), true, false)) // unmasked: protocol error, server closes
     await new Promise(r => setTimeout(r, 100))
-    expect(server.tracker.closing.size).toBe(1)
-    expect(server.tracker.conns.size).toBe(0)
+    expect(server.ws.closing.size).toBe(1)
+    expect(server.ws.conns.size).toBe(0)
     server.clock.now += 3000
-    const [serverSide] = [...server.tracker.closing.keys()]
+    const [serverSide] = [...server.ws.closing.keys()]
     expect(serverSide?.destroyed).toBe(false)
-    server.tracker.reapClosing()
-    expect(server.tracker.closing.size).toBe(0)
+    server.ws.reapClosing()
+    expect(server.ws.closing.size).toBe(0)
     expect(serverSide?.destroyed).toBe(true)
     s.destroy()
   })
