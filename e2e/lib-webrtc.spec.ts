@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { buildHarness } from './lib-harness/build.ts'
+import { closeChannel, connectPools, connectRaw, transfer } from './lib-harness/channel-pair.ts'
 import { openPeer, type HarnessPeer } from './lib-harness/pages.ts'
 import { serveStatic, type Running } from './lib-harness/servers.ts'
 
@@ -23,46 +24,8 @@ test.afterAll(async () => {
   await site?.close()
 })
 
-/** Connect A (offers) to B (answers) through two PeerPools; returns after both transports opened. */
-async function connectPools(limitsB: Record<string, number> = {}): Promise<void> {
-  const offers = await a.page.evaluate(async (hash) => {
-    const h = window.swarmdropHarness
-    const pool = new h.peerPool.PeerPool()
-    window.scratch['pool'] = pool
-    window.scratch['transport'] = new Promise((ok) => (pool.onPeer = (_h, _p, t) => ok(t)))
-    return pool.makeOffers(hash, 1)
-  }, HASH)
-  expect(offers).toHaveLength(1)
-  const offer = offers[0]!
-  const answer = await b.page.evaluate(
-    async ({ hash, offer, limitsB }) => {
-      const h = window.swarmdropHarness
-      const pool = new h.peerPool.PeerPool({ limits: limitsB })
-      window.scratch['pool'] = pool
-      window.scratch['transport'] = new Promise((ok) => (pool.onPeer = (_h, _p, t) => ok(t)))
-      return pool.answerOffer(hash, 'A'.repeat(20), offer.offerId, offer.offer)
-    },
-    { hash: HASH, offer, limitsB },
-  )
-  expect(answer?.type).toBe('answer')
-  await a.page.evaluate(({ hash, offerId, answer }) => {
-    const pool = window.scratch['pool'] as InstanceType<typeof window.swarmdropHarness.peerPool.PeerPool>
-    pool.acceptAnswer(hash, 'B'.repeat(20), offerId, answer)
-  }, { hash: HASH, offerId: offer.offerId, answer: answer! })
-  await Promise.all([a.page.evaluate(() => window.scratch['transport']), b.page.evaluate(() => window.scratch['transport'])])
-}
-
-/** Arm the receiver first (bytes that arrive before onData is set would be lost), then send. */
-async function transfer(from: HarnessPeer, to: HarnessPeer, total: number): Promise<{ ms: number; intact: boolean }> {
-  await to.page.evaluate(async (total) => {
-    window.scratch['received'] = window.swarmdropHarness.transportBench.receiveAll((await window.scratch['transport']) as never, total)
-  }, total)
-  await from.page.evaluate(async (total) => window.swarmdropHarness.transportBench.sendAll((await window.scratch['transport']) as never, total), total)
-  return to.page.evaluate(() => window.scratch['received'] as Promise<{ ms: number; intact: boolean }>)
-}
-
 test('a PeerPool pair connects and streams bytes both ways intact, with back-pressure', async () => {
-  await connectPools()
+  await connectPools(a, b)
   const total = 8 * 1024 * 1024
   await b.page.evaluate(async (total) => {
     window.scratch['received'] = window.swarmdropHarness.transportBench.receiveAll((await window.scratch['transport']) as never, total)
@@ -125,26 +88,6 @@ test('the pool declines offers beyond its per-torrent cap and destroys unanswere
   expect(result).toEqual({ madeBeyondCap: 2, pendingBefore: 2, declined: null, pendingAfter: 0 })
 })
 
-/** Open a raw RTCDataChannel pair (no simple-peer) between A and B, stored as scratch.transport. */
-async function connectRaw(): Promise<void> {
-  const offerSdp = await a.page.evaluate(async () => {
-    const o = await window.swarmdropHarness.transportBench.rawOffer()
-    window.scratch['finish'] = o.finish
-    return o.sdp
-  })
-  const answerSdp = await b.page.evaluate(async (offerSdp) => {
-    const r = await window.swarmdropHarness.transportBench.rawAnswer(offerSdp)
-    window.scratch['transport'] = r.transport
-    return r.sdp
-  }, offerSdp)
-  await a.page.evaluate(async (answerSdp) => {
-    const finish = window.scratch['finish'] as (s: string) => Promise<unknown>
-    window.scratch['transport'] = finish(answerSdp)
-    await window.scratch['transport']
-  }, answerSdp)
-  await b.page.evaluate(() => window.scratch['transport'])
-}
-
 async function oneWay(from: HarnessPeer, to: HarnessPeer, total: number): Promise<number> {
   const r = await transfer(from, to, total)
   expect(r.intact).toBe(true)
@@ -161,10 +104,10 @@ test(`measure: simple-peer (DataChannelTransport) against a raw RTCDataChannel, 
   const total = benchMiB * 1024 * 1024
   const figures: Record<string, number[]> = { raw: [], 'simple-peer': [] }
   for (let round = 0; round < benchRounds; round++) for (const kind of ['raw', 'simple-peer'] as const) {
-    if (kind === 'raw') await connectRaw()
-    else await connectPools()
+    if (kind === 'raw') await connectRaw(a, b)
+    else await connectPools(a, b)
     figures[kind]!.push(await oneWay(a, b, total), await oneWay(b, a, total))
-    for (const p of [a, b]) await p.page.evaluate(async () => ((await window.scratch['transport']) as { close(): void }).close())
+    await closeChannel(a, b)
   }
   const line = Object.entries(figures).map(([k, v]) => `${k}: ${v.map((x) => x.toFixed(1)).join(', ')} MB/s`).join(' | ')
   console.log(`[webrtc bench, ${benchMiB} MiB per transfer, A->B then B->A, 16 KiB sends, HWM 1 MiB] ${line}`)

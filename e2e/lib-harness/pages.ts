@@ -9,8 +9,10 @@ export interface HarnessPeer {
   page: Page
 }
 
-export async function openPeer(browser: Browser, url: string): Promise<HarnessPeer> {
+/** `prepare` runs on the new context before its page opens (init scripts, bindings, routes). */
+export async function openPeer(browser: Browser, url: string, prepare?: (context: BrowserContext) => Promise<void>): Promise<HarnessPeer> {
   const context = await browser.newContext()
+  await prepare?.(context)
   const page = await context.newPage()
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`))
   await page.goto(url)
