@@ -177,3 +177,33 @@ describe('torrents made by other tools', () => {
     expect(ours.metainfo.pieceHashes).toEqual(m.pieceHashes)
   })
 })
+
+describe('hashContent: the caller hashes the plan (the browser worker pool does)', () => {
+  const inputs = () => [
+    { path: ['dir', 'b.bin'], length: 70_000, bytes: randomBytes(70_000), stream: async function* (this: { bytes: Uint8Array }) { yield this.bytes } },
+    { path: ['dir', 'a.bin'], length: 5_000, bytes: randomBytes(5_000), stream: async function* (this: { bytes: Uint8Array }) { yield this.bytes } },
+  ]
+
+  it('gets the files in torrent order with their extra fields and gives the same info hash as streaming', async () => {
+    const files = inputs()
+    const streamed = await createTorrent(files, { pieceLength: 16384, creationDate: null })
+    let seen: string[] = []
+    const custom = await createTorrent(files, {
+      pieceLength: 16384,
+      creationDate: null,
+      hashContent: async (plan) => {
+        seen = plan.files.map((f) => `${f.path.join('/')}:${f.bytes.length}`)
+        expect(plan.pieceCount).toBe(Math.ceil(75_000 / 16384))
+        const whole = Buffer.concat(plan.files.map((f) => f.bytes))
+        const pieces = Buffer.concat(Array.from({ length: plan.pieceCount }, (_, i) => Buffer.from(nodeSha1Hex(whole.subarray(i * 16384, (i + 1) * 16384)), 'hex')))
+        return { pieces: new Uint8Array(pieces) }
+      },
+    })
+    expect(seen).toEqual(['a.bin:5000', 'b.bin:70000'])
+    expect(custom.metainfo.infoHashHex).toBe(streamed.metainfo.infoHashHex)
+  })
+
+  it('refuses hashes of the wrong count', async () => {
+    await expect(createTorrent(inputs(), { pieceLength: 16384, hashContent: async () => ({ pieces: new Uint8Array(20) }) })).rejects.toThrow(MetainfoError)
+  })
+})

@@ -25,7 +25,7 @@ export interface CreateInput {
   stream(): AsyncIterable<Uint8Array>
 }
 
-export interface CreateOptions {
+export interface CreateOptions<T extends CreateInput = CreateInput> {
   /**
    * The torrent's name. Default: a single one-segment input's name (a single-file torrent; any
    * other name makes it a folder holding that file); for several inputs that all
@@ -43,12 +43,39 @@ export interface CreateOptions {
   /** Seconds since the epoch; default now; null leaves the field out. */
   creationDate?: number | null
   onProgress?(hashedBytes: number): void
+  /**
+   * Who hashes the content. Default: `streamPieceHashes`, one stream through PieceHasher (Node, the
+   * CLI). The browser passes its worker pool (web/lib/hash-pool.ts): several pieces at once, read
+   * straight from the File objects. It gets the plan (files in torrent order, piece length) and
+   * returns what the info dict needs.
+   */
+  hashContent?(plan: TorrentPlan<T>): Promise<ContentHashes>
 }
 
-interface Layout {
+/** What hashing the content yields for the info dict: v1 piece hashes (BEP 52 hybrid adds its own). */
+export interface ContentHashes {
+  /** SHA-1 of every piece, concatenated (20 bytes each, BEP 3). */
+  pieces: Uint8Array
+}
+
+/**
+ * A torrent decided but not yet hashed: name, files in torrent order (their paths relative to the
+ * name), piece length and totals. The inputs keep any extra fields the caller gave them (the
+ * browser's File), so a custom `hashContent` can find its sources.
+ */
+export interface TorrentPlan<T extends CreateInput = CreateInput> {
   name: string
   single: boolean
-  files: CreateInput[] // in torrent order, paths relative to the name
+  files: T[]
+  pieceLength: number
+  totalLength: number
+  pieceCount: number
+}
+
+interface Layout<T extends CreateInput> {
+  name: string
+  single: boolean
+  files: T[] // in torrent order, paths relative to the name
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -57,7 +84,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length
 }
 
-function layout(inputs: CreateInput[], name: string | undefined): Layout {
+function layout<T extends CreateInput>(inputs: T[], name: string | undefined): Layout<T> {
   if (inputs.length === 0) throw new MetainfoError('no files to put in the torrent')
   if (inputs.length > metainfoLimits.maxFiles) throw new MetainfoError(`${inputs.length} files (limit ${metainfoLimits.maxFiles})`)
   let files = inputs
@@ -79,7 +106,7 @@ function layout(inputs: CreateInput[], name: string | undefined): Layout {
   return { name, single: false, files: keyed.map((k) => k.f) }
 }
 
-function validate(l: Layout, pieceLength: number | undefined): number {
+function validate(l: Layout<CreateInput>, pieceLength: number | undefined): number {
   assertSafePath([l.name], `the torrent name ${JSON.stringify(l.name)}`)
   let total = 0
   const seen = new Set<string>()
@@ -104,14 +131,18 @@ function tiersOf(announce: string[][] | string[] | undefined): string[][] {
   return announce.map((t) => (typeof t === 'string' ? [t] : t))
 }
 
-/** Hash the files and build the .torrent; `metainfo` is that file parsed back. */
-export async function createTorrent(inputs: CreateInput[], options: CreateOptions = {}): Promise<{ torrent: Uint8Array; metainfo: Metainfo }> {
+/** Lay out and validate the inputs and choose the piece length; nothing is read yet. */
+export function planTorrent<T extends CreateInput>(inputs: T[], options: Pick<CreateOptions, 'name' | 'pieceLength'> = {}): TorrentPlan<T> {
   const l = layout(inputs, options.name)
-  const total = validate(l, options.pieceLength)
-  const pieceLength = options.pieceLength ?? autoPieceLength(total)
+  const totalLength = validate(l, options.pieceLength)
+  const pieceLength = options.pieceLength ?? autoPieceLength(totalLength)
+  return { ...l, pieceLength, totalLength, pieceCount: Math.ceil(totalLength / pieceLength) }
+}
 
-  const hasher = new PieceHasher(pieceLength, options.onProgress)
-  for (const f of l.files) {
+/** The default content hashing: every file streamed, in order, through one PieceHasher. */
+export async function streamPieceHashes(plan: TorrentPlan, onProgress?: (hashedBytes: number) => void): Promise<ContentHashes> {
+  const hasher = new PieceHasher(plan.pieceLength, onProgress)
+  for (const f of plan.files) {
     let got = 0
     for await (const chunk of f.stream()) {
       got += chunk.length
@@ -120,16 +151,27 @@ export async function createTorrent(inputs: CreateInput[], options: CreateOption
     }
     if (got !== f.length) throw new MetainfoError(`file ${showPath(f.path)} gave ${got} bytes, not its stated ${f.length} (changed while hashing?)`)
   }
-  const pieces = await hasher.finish()
+  return { pieces: await hasher.finish() }
+}
 
+/** Hash the files and build the .torrent; `metainfo` is that file parsed back. */
+export async function createTorrent<T extends CreateInput>(inputs: T[], options: CreateOptions<T> = {}): Promise<{ torrent: Uint8Array; metainfo: Metainfo }> {
+  const plan = planTorrent(inputs, options)
+  const hashes = options.hashContent ? await options.hashContent(plan) : await streamPieceHashes(plan, options.onProgress)
+  return buildTorrent(plan, hashes, options)
+}
+
+/** The .torrent of a plan whose content is hashed. */
+export async function buildTorrent(plan: TorrentPlan<CreateInput>, hashes: ContentHashes, options: Omit<CreateOptions, 'hashContent'> = {}): Promise<{ torrent: Uint8Array; metainfo: Metainfo }> {
+  if (hashes.pieces.length !== plan.pieceCount * 20) throw new MetainfoError(`${hashes.pieces.length / 20} piece hashes for ${plan.pieceCount} pieces`)
   const info: Record<string, BEncodable | undefined> = {
-    name: l.name,
-    'piece length': pieceLength,
-    pieces,
+    name: plan.name,
+    'piece length': plan.pieceLength,
+    pieces: hashes.pieces,
     private: options.private === true ? 1 : undefined,
   }
-  if (l.single) info.length = total
-  else info.files = l.files.map((f) => ({ length: f.length, path: f.path }))
+  if (plan.single) info.length = plan.totalLength
+  else info.files = plan.files.map((f) => ({ length: f.length, path: f.path }))
 
   const creationDate = options.creationDate === undefined ? Math.floor(Date.now() / 1000) : options.creationDate
   const torrent = encodeTorrent({
