@@ -1,8 +1,10 @@
 import { loadAppConfig } from './lib/app-config.ts'
-import { saveFile, saveFolder } from './lib/save.ts'
+import { downloadWarning, saveFile, saveFolder } from './lib/save.ts'
 import type { DroppedFile } from './lib/seed-files.ts'
 import { magnetFromFragment, parseTorrentInput } from './lib/share-link.ts'
-import { SwarmClient, type TorrentView } from './lib/swarm-client.ts'
+import { requestPersistence, storageStatus, type StorageStatus } from './lib/storage-quota.ts'
+import { SwarmClient, type TaskView, type TorrentView } from './lib/swarm-client.ts'
+import { isAbort } from './lib/task.ts'
 
 // What the page shows, as plain reactive state. The UI reads it and calls these methods; the
 // SwarmClient (web/lib) owns the engine and the peers. Rates are derived here from the totals the
@@ -14,12 +16,20 @@ export interface Rates {
 }
 
 const SAMPLE_MS = 1000
+/** Changes within this many ms are rendered once. */
+const REFRESH_COALESCE_MS = 50
+/** Storage usage is read again at most this often (estimate() is not free). */
+const STORAGE_REFRESH_MS = 5000
 
 export class AppState {
   views: TorrentView[] = $state([])
   rates: Record<string, Rates> = $state({})
   /** Something long is under way (hashing a drop): shown instead of the drop prompt. */
   busy: string | null = $state(null)
+  /** Long steps under way (hashing, copying, checking, saving), each with progress and a cancel. */
+  tasks: TaskView[] = $state([])
+  /** The origin's storage: usage, quota, persistence. */
+  storage: StorageStatus | null = $state(null)
   /** The last problem worth telling the person about, cleared by the next success. */
   error: string | null = $state(null)
   /** The torrent the person just added or shared: highlighted in the list. */
@@ -28,12 +38,19 @@ export class AppState {
 
   #client: SwarmClient | null = null
   #timer: ReturnType<typeof setInterval> | undefined
+  #pending: ReturnType<typeof setTimeout> | undefined
   #samples = new Map<string, { t: number; down: number; up: number }>()
 
   async start(): Promise<void> {
     const client = new SwarmClient(await loadAppConfig())
     this.#client = client
-    client.onChange = () => this.#refresh()
+    // Progress reports many times a second: render at most once a frame-ish.
+    client.onChange = () => {
+      this.#pending ??= setTimeout(() => {
+        this.#pending = undefined
+        this.#refresh()
+      }, REFRESH_COALESCE_MS)
+    }
     this.#timer = setInterval(() => this.#refresh(), SAMPLE_MS)
     await client.resumeAll()
     this.ready = true
@@ -83,12 +100,33 @@ export class AppState {
     }
   }
 
+  /** The files of a torrent whose copy did not finish before a reload, picked again. */
+  async provideFiles(view: TorrentView, files: DroppedFile[]): Promise<boolean> {
+    return this.#run(() => this.#need().provideFiles(view.infoHashHex, files))
+  }
+
+  cancelTask(id: number): void {
+    this.#client?.tasks.cancel(id)
+  }
+
+  async persistStorage(): Promise<void> {
+    await requestPersistence()
+    await this.#refreshStorage()
+  }
+
   async save(view: TorrentView): Promise<void> {
     await this.#run(async () => {
-      const files = await this.#need().files(view.infoHashHex)
-      const single = files.length === 1 && files[0]!.path.length === 1
-      if (single) await saveFile(files[0]!.file, files[0]!.path[0]!)
-      else await saveFolder(view.name, files)
+      const client = this.#need()
+      const files = await client.files(view.infoHashHex)
+      const total = files.reduce((n, f) => n + f.file.size, 0)
+      const warning = downloadWarning(total)
+      if (warning && !confirm(`${warning}\n\nDownload anyway?`)) return
+      await client.tasks.run('saving', view.name, total, view.infoHashHex, async (task) => {
+        const options = { signal: task.signal, onProgress: (n: number) => task.progress(n) }
+        const single = files.length === 1 && files[0]!.path.length === 1
+        if (single) await saveFile(files[0]!.file, files[0]!.path[0]!, undefined, options)
+        else await saveFolder(view.name, files, undefined, options)
+      })
     })
   }
 
@@ -102,7 +140,8 @@ export class AppState {
       this.error = null
       return true
     } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err)
+      // A cancel is the person's own choice: nothing to report.
+      this.error = isAbort(err) ? null : err instanceof Error ? err.message : String(err)
       return false
     } finally {
       this.#refresh()
@@ -134,5 +173,14 @@ export class AppState {
     for (const hex of this.#samples.keys()) if (!(hex in rates)) this.#samples.delete(hex)
     this.views = views
     this.rates = rates
+    this.tasks = client.taskViews()
+    if (now - this.#storageAt > STORAGE_REFRESH_MS) void this.#refreshStorage()
+  }
+
+  #storageAt = -Infinity
+
+  async #refreshStorage(): Promise<void> {
+    this.#storageAt = performance.now()
+    this.storage = await storageStatus().catch(() => null)
   }
 }

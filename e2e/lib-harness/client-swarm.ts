@@ -43,6 +43,8 @@ export function useClientSwarm() {
         const file = h.clientHelpers.makeFile('drop.bin', mib * 1024 * 1024, seed)
         const sha = await h.clientHelpers.sha256Hex(file)
         const { infoHashHex, link } = await client.seed([{ path: ['drop.bin'], file }])
+        // The share link comes before the copy into OPFS: these specs want a seeder that has it all stored.
+        await h.clientHelpers.waitStored(infoHashHex)
         return { infoHashHex, link, sha }
       },
       { mib, seed },

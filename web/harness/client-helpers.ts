@@ -48,3 +48,21 @@ export async function waitDone(hex: string, timeoutMs = 60_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 100))
   }
 }
+
+/** Resolves when every piece of the torrent is in OPFS (a dropped file's background copy is done). */
+export async function waitStored(hex: string, timeoutMs = 60_000): Promise<void> {
+  const client = window.scratch['client'] as SwarmClient
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const v = client.views().find((x) => x.infoHashHex === hex)
+    if (v && v.pieceCount !== null && v.storedPieces === v.pieceCount && !v.fromFile) return
+    if (v?.error) throw new Error(v.error)
+    if (Date.now() > until) throw new Error(`not stored: ${JSON.stringify(v)}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** The files picked with the harness page's file input (Playwright's setInputFiles gives disk-backed Files). */
+export function pickedFiles(): File[] {
+  return [...((document.getElementById('pick') as HTMLInputElement).files ?? [])]
+}

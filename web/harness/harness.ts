@@ -20,10 +20,12 @@ import * as shareLink from '../lib/share-link.ts'
 import * as appConfig from '../lib/app-config.ts'
 import * as swarmClient from '../lib/swarm-client.ts'
 import * as clientHelpers from './client-helpers.ts'
+import * as hashPool from '../lib/hash-pool.ts'
+import * as seedFiles from '../lib/seed-files.ts'
 import * as trackerPeer from './tracker-peer.ts'
 import * as transportBench from './transport-bench.ts'
 
-export const harness = { bytes, hash, bencode, metainfo, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, opfsFileBackend, storageQuota, opfsHelpers, library, save, shareLink, appConfig, swarmClient, clientHelpers }
+export const harness = { bytes, hash, bencode, metainfo, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, opfsFileBackend, storageQuota, opfsHelpers, library, save, shareLink, appConfig, swarmClient, clientHelpers, hashPool, seedFiles }
 export type Harness = typeof harness
 
 declare global {

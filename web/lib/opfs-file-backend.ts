@@ -26,6 +26,11 @@ export interface FileBackend {
   open(infoHashHex: string, files: readonly StoredFileSpec[], bitfieldBytes: number): Promise<OpenResult>
   /** Write at a position; with `markPiece`, then record that piece as verified (one message, in order). */
   write(fileIndex: number, offset: number, data: Uint8Array, markPiece?: number): Promise<void>
+  /**
+   * Write the bytes of `blob` (a slice of a file the user gave) at a position, read where the write
+   * happens (the worker reads the File itself: the bytes never pass through the page).
+   */
+  copy(fileIndex: number, offset: number, blob: Blob, markPiece?: number): Promise<void>
   /** Record piece `index` as verified, after its writes (the worker keeps this order). No-op if it keeps no bitfield. */
   mark(index: number): Promise<void>
   read(fileIndex: number, offset: number, length: number): Promise<Uint8Array>
@@ -81,6 +86,10 @@ export class WritableBackend implements FileBackend {
     return next
   }
 
+  async copy(fileIndex: number, offset: number, blob: Blob): Promise<void> {
+    return this.write(fileIndex, offset, new Uint8Array(await blob.arrayBuffer()))
+  }
+
   async read(fileIndex: number, offset: number, length: number): Promise<Uint8Array> {
     const file = await this.#handle(fileIndex).getFile()
     return new Uint8Array(await file.slice(offset, offset + length).arrayBuffer())
@@ -105,6 +114,7 @@ type WorkerRequest =
   | { op: 'open'; infoHashHex: string; files: StoredFileSpec[]; bitfieldBytes: number }
   | { op: 'mark'; index: number }
   | { op: 'write'; fileIndex: number; offset: number; data: Uint8Array; markPiece?: number }
+  | { op: 'copy'; fileIndex: number; offset: number; blob: Blob; markPiece?: number }
   | { op: 'read'; fileIndex: number; offset: number; length: number }
   | { op: 'flush' }
   | { op: 'close' }
@@ -163,6 +173,11 @@ export class WorkerBackend implements FileBackend {
     // Copy: the caller keeps its buffer (the engine may still serve it), the copy is transferred.
     const copy = data.slice()
     return this.#call({ op: 'write', fileIndex, offset, data: copy, ...(markPiece !== undefined ? { markPiece } : {}) }, [copy.buffer])
+  }
+
+  copy(fileIndex: number, offset: number, blob: Blob, markPiece?: number): Promise<void> {
+    // A Blob is posted by reference (no bytes copied); the worker reads it.
+    return this.#call({ op: 'copy', fileIndex, offset, blob, ...(markPiece !== undefined ? { markPiece } : {}) })
   }
 
   read(fileIndex: number, offset: number, length: number): Promise<Uint8Array> {

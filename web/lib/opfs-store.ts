@@ -126,6 +126,32 @@ export class OpfsPieceStore implements PieceStore {
     this.#persistence?.save(this.bitfield())
   }
 
+  /**
+   * Store piece `index` from `source` (the torrent's whole byte range as a Blob: the user's files in
+   * torrent order), read in the worker. The caller vouches for the bytes (hashed when the torrent was
+   * made, or checked against its hashes); a file that changed since fails to read (NotReadableError).
+   */
+  async copyFrom(index: number, source: Blob): Promise<void> {
+    this.#open()
+    const begin = index * this.layout.pieceLength
+    const spans = spansOf(this.#starts, begin, this.pieceSize(index)).filter((s) => this.#stored[s.fileIndex] != null)
+    if (spans.length === 0) await this.#backend.mark(index)
+    for (const [k, s] of spans.entries()) {
+      const last = k === spans.length - 1
+      const from = begin + s.rangeOffset
+      await this.#backend.copy(this.#stored[s.fileIndex]!, s.fileOffset, source.slice(from, from + s.length), last ? index : undefined)
+    }
+    this.#bits[index >> 3]! |= 0x80 >> (index & 7)
+    this.#persistence?.save(this.bitfield())
+  }
+
+  /** Pieces not stored, in order. */
+  missing(): number[] {
+    const out: number[] = []
+    for (let i = 0; i < this.pieceCount; i++) if (!this.has(i)) out.push(i)
+    return out
+  }
+
   async read(index: number, begin: number, length: number): Promise<Uint8Array> {
     this.#open()
     const size = this.pieceSize(index)

@@ -92,6 +92,14 @@ async function run(msg: WorkerMessage): Promise<unknown> {
       if (msg.markPiece !== undefined) mark(msg.session, msg.markPiece)
       return undefined
     }
+    case 'copy': {
+      const data = new Uint8Array(await msg.blob.arrayBuffer())
+      if (data.byteLength !== msg.blob.size) throw new DOMException(`the file gave ${data.byteLength} of ${msg.blob.size} bytes (changed since it was picked?)`, 'NotReadableError')
+      const n = handleOf(msg.session, msg.fileIndex).write(data, { at: msg.offset })
+      if (n !== data.byteLength) throw new DOMException(`short write: ${n} of ${data.byteLength}`, 'QuotaExceededError')
+      if (msg.markPiece !== undefined) mark(msg.session, msg.markPiece)
+      return undefined
+    }
     case 'read': {
       const buf = new Uint8Array(msg.length)
       const n = handleOf(msg.session, msg.fileIndex).read(buf, { at: msg.offset })

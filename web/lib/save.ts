@@ -1,7 +1,8 @@
 // Saving a finished torrent from OPFS to the user's disk, streamed: never a full copy in memory.
 // Where the File System Access pickers exist (Chromium), the OPFS file streams into the file the user
-// picked; elsewhere the OPFS File (disk-backed: getFile() does not read it into memory) is offered
-// as a download through an object URL.
+// picked, chunk by chunk, with progress and a cancel that removes what was half written; elsewhere
+// the OPFS File (disk-backed: getFile() does not read it into memory) is offered as a download
+// through an object URL. `downloadWarning` says when that download may need the whole file in memory.
 
 export interface SaveEntry {
   /** Path inside the torrent, e.g. ['album', 'cd1', 'track.flac']. */
@@ -11,9 +12,16 @@ export interface SaveEntry {
 
 export type SaveResult = 'saved' | 'downloaded' | 'cancelled'
 
-interface PickerWindow {
+export interface PickerWindow {
   showSaveFilePicker?: (options?: { suggestedName?: string }) => Promise<FileSystemFileHandle>
   showDirectoryPicker?: (options?: { mode?: 'read' | 'readwrite'; id?: string }) => Promise<FileSystemDirectoryHandle>
+}
+
+export interface SaveOptions {
+  /** Aborting stops the save and removes the file or folder it was writing. */
+  signal?: AbortSignal
+  /** Bytes written so far, across all files. */
+  onProgress?: (doneBytes: number) => void
 }
 
 /** How long a download's object URL stays valid: the browser reads the file while it is alive. */
@@ -23,10 +31,44 @@ function isAbort(err: unknown): boolean {
   return err instanceof DOMException && err.name === 'AbortError'
 }
 
-async function streamInto(file: File, handle: FileSystemFileHandle): Promise<void> {
+/** Whether this browser saves through the pickers (streamed, with progress) rather than a download. */
+export function canStreamSave(w: PickerWindow = window as PickerWindow): boolean {
+  return typeof w.showSaveFilePicker === 'function'
+}
+
+/** Downloads (no picker) of more than this get a warning first: see downloadWarning. */
+export const LARGE_DOWNLOAD_BYTES = 512 * 1024 * 1024
+
+/**
+ * Without the pickers a save is an object-URL download of the OPFS file, and what the browser does
+ * with it is up to the browser: Chromium streams a disk-backed File from its URL, but not every
+ * browser is known to, and one that reads the whole file into memory first may fail or stall on a
+ * large one. Returns the warning to show before such a download (null when there is nothing to say).
+ */
+export function downloadWarning(bytes: number, w: PickerWindow = window as PickerWindow): string | null {
+  if (canStreamSave(w) || bytes < LARGE_DOWNLOAD_BYTES) return null
+  return `This browser has no save dialog, so the file is handed to it as a download; some browsers hold such a download in memory (all ${Math.round(bytes / 2 ** 20)} MiB of it) before writing it to disk.`
+}
+
+async function streamInto(file: File, handle: FileSystemFileHandle, done: number, options: SaveOptions): Promise<number> {
   const writable = await handle.createWritable()
-  // pipeTo closes the writable on success and aborts it on failure; chunks flow one at a time.
-  await file.stream().pipeTo(writable)
+  let written = done
+  const counter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      written += chunk.byteLength
+      options.onProgress?.(written)
+      controller.enqueue(chunk)
+    },
+  })
+  // pipeTo closes the writable on success and aborts it (discarding what was written) on failure or
+  // abort; chunks flow one at a time.
+  await file.stream().pipeThrough(counter).pipeTo(writable, options.signal ? { signal: options.signal } : {})
+  return written
+}
+
+/** Remove an entry we created, ignoring a browser without FileSystemHandle.remove. */
+async function removeHandle(handle: FileSystemHandle): Promise<void> {
+  await (handle as FileSystemHandle & { remove?: (o?: { recursive?: boolean }) => Promise<void> }).remove?.({ recursive: true }).catch(() => {})
 }
 
 /** Offer one file as a download (no picker). */
@@ -43,7 +85,7 @@ export function downloadFile(file: File, name: string): void {
 }
 
 /** Save one file: the save picker where there is one, a download otherwise. */
-export async function saveFile(file: File, suggestedName: string, w: PickerWindow = window as PickerWindow): Promise<SaveResult> {
+export async function saveFile(file: File, suggestedName: string, w: PickerWindow = window as PickerWindow, options: SaveOptions = {}): Promise<SaveResult> {
   if (typeof w.showSaveFilePicker === 'function') {
     let handle: FileSystemFileHandle
     try {
@@ -52,7 +94,13 @@ export async function saveFile(file: File, suggestedName: string, w: PickerWindo
       if (isAbort(err)) return 'cancelled'
       throw err
     }
-    await streamInto(file, handle)
+    try {
+      await streamInto(file, handle, 0, options)
+    } catch (err) {
+      await removeHandle(handle) // the picker created it: a cancelled or failed save leaves no stub
+      if (options.signal?.aborted) return 'cancelled'
+      throw err
+    }
     return 'saved'
   }
   downloadFile(file, suggestedName)
@@ -61,9 +109,10 @@ export async function saveFile(file: File, suggestedName: string, w: PickerWindo
 
 /**
  * Save a multi-file torrent as a folder named `folderName` inside a directory the user picks; without
- * the directory picker, each file is downloaded with its path flattened into its name.
+ * the directory picker, each file is downloaded with its path flattened into its name. A cancelled
+ * or failed save removes the folder if it created it (and otherwise the files it wrote).
  */
-export async function saveFolder(folderName: string, entries: readonly SaveEntry[], w: PickerWindow = window as PickerWindow): Promise<SaveResult> {
+export async function saveFolder(folderName: string, entries: readonly SaveEntry[], w: PickerWindow = window as PickerWindow, options: SaveOptions = {}): Promise<SaveResult> {
   if (typeof w.showDirectoryPicker === 'function') {
     let parent: FileSystemDirectoryHandle
     try {
@@ -72,13 +121,25 @@ export async function saveFolder(folderName: string, entries: readonly SaveEntry
       if (isAbort(err)) return 'cancelled'
       throw err
     }
+    const existed = await parent.getDirectoryHandle(folderName).then(() => true, () => false)
     const root = await parent.getDirectoryHandle(folderName, { create: true })
-    for (const e of entries) {
-      let dir = root
-      for (const part of e.path.slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true })
-      const name = e.path[e.path.length - 1]
-      if (name === undefined) continue
-      await streamInto(e.file, await dir.getFileHandle(name, { create: true }))
+    const written: FileSystemFileHandle[] = []
+    try {
+      let done = 0
+      for (const e of entries) {
+        let dir = root
+        for (const part of e.path.slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true })
+        const name = e.path[e.path.length - 1]
+        if (name === undefined) continue
+        const handle = await dir.getFileHandle(name, { create: true })
+        written.push(handle)
+        done = await streamInto(e.file, handle, done, options)
+      }
+    } catch (err) {
+      if (existed) for (const h of written) await removeHandle(h)
+      else await parent.removeEntry(folderName, { recursive: true }).catch(() => {})
+      if (options.signal?.aborted) return 'cancelled'
+      throw err
     }
     return 'saved'
   }

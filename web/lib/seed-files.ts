@@ -1,23 +1,34 @@
-import { bytesEqual } from '../../shared/bytes.ts'
-import { sha1 } from '../../shared/hash.ts'
-import { createTorrent, parseTorrent, type Metainfo } from '../../shared/metainfo/index.ts'
-import type { BitfieldPersistence } from './opfs-store.ts'
-import { OpfsPieceStore } from './opfs-store.ts'
-import { layoutOf } from './torrent-layout.ts'
+import { createTorrent, type Metainfo, type TorrentInfo } from '../../shared/metainfo/index.ts'
+import { hashPieces } from './hash-pool.ts'
+import { WEB_LIMITS } from './limits.ts'
+import type { OpfsPieceStore } from './opfs-store.ts'
 
-// Seeding from a drop: hash the user's files (streamed) into a .torrent, then copy them into OPFS
-// piece by piece so the torrent keeps seeding after a reload.
+// Seeding the user's own files. The share link comes first: the files are hashed straight from the
+// File objects in the hash workers (hash-pool.ts) and the torrent is shared from them at once
+// (torrent-store.ts serves pieces from the File); the copy into OPFS runs behind it, and once it is
+// done the torrent survives a reload without the user doing anything.
 //
 // Why a copy and not a persisted file handle: a dropped or picked File cannot be reopened after a
 // reload; only a FileSystemFileHandle can, and only in Chromium, and it needs the user to grant read
 // permission again (requestPermission wants a user gesture), so seeding would stop until they click.
 // The copy costs disk space and a second read of the files; it makes "reload the seeder: it seeds
-// again without the user doing anything" true everywhere OPFS exists.
+// again without the user doing anything" true everywhere OPFS exists. A reload before the copy is
+// done keeps what was copied; picking the file again (checked against the torrent) finishes it.
 
 export interface DroppedFile {
   /** Path segments: ['a.txt'], or ['folder', 'sub', 'b.txt'] for a dropped folder. */
   path: string[]
   file: File
+}
+
+/** The files given are not the torrent's (missing, of another size, or other bytes). */
+export class WrongFilesError extends Error {
+  override name = 'WrongFilesError'
+}
+
+export interface Progress {
+  signal?: AbortSignal
+  onProgress?: (doneBytes: number) => void
 }
 
 async function* chunks(file: Blob): AsyncIterable<Uint8Array> {
@@ -33,63 +44,75 @@ async function* chunks(file: Blob): AsyncIterable<Uint8Array> {
   }
 }
 
-export interface SeedResult {
-  torrent: Uint8Array
-  metainfo: Metainfo
-  store: OpfsPieceStore
+/** Hash dropped files (in the workers, several pieces at once) into a .torrent; nothing is stored. */
+export async function createFromDrop(
+  files: readonly DroppedFile[],
+  options: Progress & { name?: string; announce: string[] },
+): Promise<{ torrent: Uint8Array; metainfo: Metainfo; source: Blob }> {
+  const inputs = files.map((f) => ({ path: f.path, length: f.file.size, file: f.file, stream: () => chunks(f.file) }))
+  const { torrent, metainfo } = await createTorrent(inputs, {
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    announce: options.announce.map((u) => [u]),
+    createdBy: 'swarmdrop',
+    hashContent: async (plan) => {
+      const source = new Blob(plan.files.map((f) => f.file))
+      const { pieces } = await hashPieces(source, { pieceLength: plan.pieceLength, ...progressOf(options) })
+      return { pieces }
+    },
+  })
+  return { torrent, metainfo, source: sourceOf(metainfo, files) }
 }
 
-export async function seedFiles(
-  files: readonly DroppedFile[],
-  options: { name?: string; announce: string[]; persistence?: BitfieldPersistence; onProgress?: (hashedBytes: number) => void },
-): Promise<SeedResult> {
-  const { torrent, metainfo } = await createTorrent(
-    files.map((f) => ({ path: f.path, length: f.file.size, stream: () => chunks(f.file) })),
-    {
-      ...(options.name !== undefined ? { name: options.name } : {}),
-      announce: options.announce.map((u) => [u]),
-      createdBy: 'swarmdrop',
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    },
-  )
-  const store = await copyIntoStore(metainfo, files, options.persistence, false)
-  return { torrent, metainfo, store }
+function progressOf(p: Progress): Progress {
+  return { ...(p.signal ? { signal: p.signal } : {}), ...(p.onProgress ? { onProgress: p.onProgress } : {}) }
 }
 
 /**
- * Seed an existing .torrent from the user's copy of its files: each piece is checked against the
- * torrent's SHA-1 before it is stored; a mismatch throws (these are not the torrent's files).
+ * The torrent's whole byte range as one Blob of the user's files in torrent order (BEP 47 padding
+ * as zeros). A Blob of Files refers to them: nothing is read or copied here. Files are matched on
+ * their path (createTorrent may strip a common top folder, so on the path's tail too) and size.
  */
-export async function seedExisting(torrentBytes: Uint8Array, files: readonly DroppedFile[], persistence?: BitfieldPersistence): Promise<SeedResult> {
-  const metainfo = await parseTorrent(torrentBytes)
-  const store = await copyIntoStore(metainfo, files, persistence, true)
-  return { torrent: torrentBytes, metainfo, store }
+export function sourceOf(info: TorrentInfo, files: readonly DroppedFile[]): Blob {
+  const single = files.length === 1 && info.files.length === 1
+  const parts = info.files.map((tf) => {
+    if (tf.padding) return new Blob([new Uint8Array(tf.length)])
+    const want = tf.path.join('/')
+    const match = single ? files[0] : files.find((f) => f.path.join('/') === want || f.path.slice(1).join('/') === want)
+    if (!match) throw new WrongFilesError(`no file ${want} among those given`)
+    if (match.file.size !== tf.length) throw new WrongFilesError(`${match.path.join('/')} is ${match.file.size} bytes, the torrent's ${want} is ${tf.length}`)
+    return match.file
+  })
+  return new Blob(parts)
 }
 
-async function copyIntoStore(metainfo: Metainfo, files: readonly DroppedFile[], persistence: BitfieldPersistence | undefined, verify: boolean): Promise<OpfsPieceStore> {
-  // The torrent's files in torrent order, matched back to what was dropped (createTorrent sorts them
-  // and may strip a common top folder, so match on the path's tail).
-  const sources = metainfo.files.map((tf) => {
-    const match = files.find((f) => f.path.join('/') === tf.path.join('/') || f.path.slice(1).join('/') === tf.path.join('/'))
-    if (!match && !tf.padding) throw new Error(`no file ${tf.path.join('/')} among those given`)
-    if (match && match.file.size !== tf.length) throw new Error(`${tf.path.join('/')} is ${match.file.size} bytes, the torrent says ${tf.length}`)
-    return match?.file ?? new Blob([new Uint8Array(tf.length)])
-  })
-  // A Blob of Files refers to them (no copy); slices read from disk one piece at a time.
-  const whole = new Blob(sources)
-  const store = await OpfsPieceStore.open(layoutOf(metainfo), persistence ? { persistence } : {})
-  try {
-    for (let i = 0; i < metainfo.pieceCount; i++) {
-      const begin = i * metainfo.pieceLength
-      const piece = new Uint8Array(await whole.slice(begin, begin + store.pieceSize(i)).arrayBuffer())
-      if (verify && !bytesEqual(await sha1(piece), metainfo.pieceHashes.subarray(i * 20, i * 20 + 20))) {
-        throw new Error(`piece ${i} does not match the torrent: these are not its files`)
-      }
-      await store.write(i, piece)
+/** Check `pieces` of `source` against the torrent's hashes; throws MismatchError at the first bad one. */
+export async function checkSource(info: TorrentInfo, source: Blob, pieces: readonly number[], options: Progress = {}): Promise<void> {
+  if (source.size !== info.length) throw new WrongFilesError(`the files hold ${source.size} bytes, the torrent ${info.length}`)
+  await hashPieces(source, { pieceLength: info.pieceLength, pieces, expected: info.pieceHashes, stopAtMismatch: true, ...progressOf(options) })
+}
+
+/**
+ * Copy the pieces `store` lacks from `source` into OPFS, a few at a time (each read and written in
+ * the OPFS worker). Resolves when every piece is stored; rejects on abort (what was copied stays
+ * copied) or a read error (a file changed or vanished).
+ */
+export async function copyIntoStore(store: OpfsPieceStore, source: Blob, options: Progress = {}): Promise<void> {
+  const todo = store.missing()
+  let done = 0
+  let next = 0
+  const worker = async () => {
+    while (next < todo.length) {
+      options.signal?.throwIfAborted()
+      const index = todo[next++]!
+      await store.copyFrom(index, source)
+      done += store.pieceSize(index)
+      options.onProgress?.(done)
     }
-  } catch (err) {
-    await store.close()
-    throw err
   }
-  return store
+  await Promise.all(Array.from({ length: WEB_LIMITS.copyPiecesInFlight }, worker))
+}
+
+/** Bytes of the pieces not yet in `store`. */
+export function missingBytes(store: OpfsPieceStore): number {
+  return store.missing().reduce((n, i) => n + store.pieceSize(i), 0)
 }

@@ -31,3 +31,32 @@ export async function ensureRoomFor(neededBytes: number): Promise<StorageCheck> 
   if (neededBytes > availableBytes) throw new QuotaError(neededBytes, availableBytes)
   return { persisted, availableBytes }
 }
+
+/** What the page tells the person about its storage. */
+export interface StorageStatus {
+  usageBytes: number
+  quotaBytes: number
+  /** The browser promised not to evict this site's data under storage pressure. */
+  persisted: boolean
+}
+
+/** Usage and quota of this origin (`navigator.storage.estimate`) and whether storage is persistent. */
+export async function storageStatus(): Promise<StorageStatus> {
+  const { quota, usage } = await navigator.storage.estimate()
+  let persisted = false
+  try {
+    persisted = await navigator.storage.persisted()
+  } catch {
+    persisted = false
+  }
+  return { usageBytes: usage ?? 0, quotaBytes: quota ?? 0, persisted }
+}
+
+/** Ask for persistent storage (browsers may ask the person, or decide from engagement); the answer. */
+export async function requestPersistence(): Promise<boolean> {
+  try {
+    return await navigator.storage.persist()
+  } catch {
+    return false
+  }
+}

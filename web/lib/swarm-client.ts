@@ -7,10 +7,12 @@ import { formatMagnet, parseMagnet, type MagnetLink } from '../../shared/magnet/
 import { encodeTorrent, parseInfo, parseTorrent, type TorrentInfo } from '../../shared/metainfo/index.ts'
 import type { AppConfig } from './app-config.ts'
 import { Library, type LibraryRecord } from './library.ts'
-import { LazyPieceStore } from './lazy-store.ts'
 import { OpfsPieceStore } from './opfs-store.ts'
 import { PeerPool } from '../../webrtc/peer-pool.ts'
-import { seedExisting, seedFiles, type DroppedFile } from './seed-files.ts'
+import { checkSource, copyIntoStore, createFromDrop, missingBytes, sourceOf, type DroppedFile } from './seed-files.ts'
+import { QuotaError } from './storage-quota.ts'
+import { isAbort, TaskList, type TaskView } from './task.ts'
+import { TorrentStore } from './torrent-store.ts'
 import { magnetFor, shareLink } from './share-link.ts'
 import { TrackerClient, type TrackerStatus } from '../../webrtc/tracker-client.ts'
 import { layoutOf } from './torrent-layout.ts'
@@ -22,10 +24,11 @@ import { TrackerSocketPool } from '../../webrtc/tracker-socket.ts'
 // `views()` on `onChange`; it never talks to peers itself.
 
 export type { TorrentView } from './torrent-view.ts'
+export type { TaskView } from './task.ts'
 
 interface Active {
   record: LibraryRecord
-  store: LazyPieceStore
+  store: TorrentStore
   persistence: ReturnType<Library['bitfieldPersistence']>
   engine: Torrent | null
   tracker: TrackerClient | null
@@ -34,6 +37,10 @@ interface Active {
   /** Pieces verified per the library's bitfield while the store is not open (paused). */
   storedPieces: number
   error: string | null
+  /** Something the person should know that is not an error (shared from the file only, ...). */
+  notice: string | null
+  /** Not in the library: shared from the user's file for as long as the page lives. */
+  sessionOnly: boolean
   trackers: TrackerStatus[]
 }
 
@@ -42,6 +49,8 @@ export class SwarmClient {
   readonly peerId = newPeerId()
   readonly peers: PeerPool
   readonly sockets = new TrackerSocketPool()
+  /** Hashing, copying, checking, saving under way (each with progress and a cancel). */
+  readonly tasks = new TaskList()
   readonly #active = new Map<string, Active>()
 
   constructor(
@@ -55,6 +64,7 @@ export class SwarmClient {
       if (a?.engine) a.engine.addPeer(transport)
       else transport.close('no such torrent here')
     }
+    this.tasks.onChange = () => this.onChange?.()
     // Bitfield saves are debounced; on the way out, start the pending ones (best effort: IndexedDB
     // usually completes a write begun in pagehide, and a lost save only means refetching pieces).
     globalThis.addEventListener?.('pagehide', () => void this.flushBitfields())
@@ -92,29 +102,101 @@ export class SwarmClient {
     return meta.infoHashHex
   }
 
-  /** Hash dropped files into a torrent on this page's trackers, copy them to OPFS, seed, share. */
+  /**
+   * Hash dropped files into a torrent on this page's trackers and share it from the files at once;
+   * the copy into OPFS runs afterwards as a task (`tasks`), and the torrent survives a reload once it
+   * is done. The hashing is a task too: cancelling it rejects with an AbortError and leaves nothing.
+   */
   async seed(files: DroppedFile[], name?: string): Promise<{ infoHashHex: string; link: string }> {
-    return this.#seeded(await seedFiles(files, { announce: this.config.trackers, ...(name !== undefined ? { name } : {}) }))
+    const total = files.reduce((n, f) => n + f.file.size, 0)
+    const label = name ?? (files.length === 1 ? files[0]!.file.name : `${files.length} files`)
+    const made = await this.tasks.run('hashing', label, total, null, (task) =>
+      createFromDrop(files, { announce: this.config.trackers, ...(name !== undefined ? { name } : {}), signal: task.signal, onProgress: (n) => task.progress(n) }),
+    )
+    return this.#shareFromSource(made.torrent, made.metainfo, made.source)
   }
 
-  /** Seed an existing .torrent from the user's copy of its files (each piece checked first). */
+  /** Seed an existing .torrent from the user's copy of its files (every piece checked first, as a task). */
   async seedTorrent(torrentBytes: Uint8Array, files: DroppedFile[]): Promise<{ infoHashHex: string; link: string }> {
-    return this.#seeded(await seedExisting(torrentBytes, files))
+    const meta = await parseTorrent(torrentBytes)
+    const source = sourceOf(meta, files)
+    const all = Array.from({ length: meta.pieceCount }, (_, i) => i)
+    await this.tasks.run('checking', meta.name, meta.length, meta.infoHashHex, (task) => checkSource(meta, source, all, { signal: task.signal, onProgress: (n) => task.progress(n) }))
+    return this.#shareFromSource(torrentBytes, meta, source)
   }
 
-  async #seeded(seeded: Awaited<ReturnType<typeof seedFiles>>): Promise<{ infoHashHex: string; link: string }> {
-    const hex = seeded.metainfo.infoHashHex
-    await seeded.store.close() // #start reopens it with the library's bitfield persistence
-    const record = this.#newRecord(hex, seeded.metainfo.name, { kind: 'torrent', bytes: seeded.torrent }, true)
+  /**
+   * The user picked a torrent's files again (a reload came before the copy was done): the missing
+   * pieces are checked against the torrent, then it is shared from the files and the copy resumes.
+   */
+  async provideFiles(hex: string, files: DroppedFile[]): Promise<void> {
+    const a = this.#active.get(hex)
+    if (!a?.info) throw new Error('no such torrent, or its metadata has not arrived')
+    await this.#attachSource(a, sourceOf(a.info, files))
+  }
+
+  async #attachSource(a: Active, source: Blob): Promise<void> {
+    const info = a.info!
+    const hex = info.infoHashHex
+    const inner = a.store.inner
+    const missing = inner ? inner.missing() : Array.from({ length: info.pieceCount }, (_, i) => i)
+    await this.tasks.run('checking', info.name, inner ? missingBytes(inner) : info.length, hex, (task) => checkSource(info, source, missing, { signal: task.signal, onProgress: (n) => task.progress(n) }))
+    // The engine must see every piece as available: restart the torrent with the source.
+    const record = a.record
+    await this.#stop(hex)
+    await this.#start({ ...record, state: record.state === 'paused' ? 'seeding' : record.state }, source)
+  }
+
+  async #shareFromSource(torrent: Uint8Array, meta: TorrentInfo, source: Blob): Promise<{ infoHashHex: string; link: string }> {
+    const hex = meta.infoHashHex
+    const existing = this.#active.get(hex)
+    if (existing) {
+      // Already here: if it lacks data, these files fill it.
+      if (existing.info && !this.#views(existing).done && !existing.store.source) await this.#attachSource(existing, source)
+      return { infoHashHex: hex, link: this.shareLinkOf(hex) }
+    }
+    const record = this.#newRecord(hex, meta.name, { kind: 'torrent', bytes: torrent }, true)
     record.state = 'seeding'
-    record.totals.length = seeded.metainfo.length
+    record.totals.length = meta.length
     await this.library.put(record)
-    // The copy was written before the info hash was known: record its bitfield now.
-    const persistence = this.library.bitfieldPersistence(hex)
-    persistence.save(seeded.store.bitfield())
-    await persistence.flush()
-    await this.#start(record)
+    await this.#start(record, source)
     return { infoHashHex: hex, link: this.shareLinkOf(hex) }
+  }
+
+  /**
+   * Open the OPFS store (quota check first) and copy what it lacks from the source, as a task.
+   * Without room, or cancelled, the torrent lives on from the user's file for this page only.
+   */
+  #copy(a: Active, source: Blob): void {
+    const hex = a.record.infoHashHex
+    const info = a.info!
+    const current = () => this.#active.get(hex) === a
+    void this.tasks
+      .run('copying', a.record.name, info.length, hex, async (task) => {
+        const inner = await OpfsPieceStore.open(layoutOf(info), { persistence: a.persistence })
+        if (!current()) return inner.close()
+        a.store.attach(inner)
+        task.progress(info.length - missingBytes(inner))
+        const before = task.doneBytes
+        await copyIntoStore(inner, source, { signal: task.signal, onProgress: (n) => task.progress(before + n) })
+        a.store.source = null // every piece is in OPFS now: the user's file is no longer needed
+        await a.persistence.flush()
+      })
+      .catch(async (err: unknown) => {
+        if (!current()) return
+        if (err instanceof QuotaError) await this.#sourceOnly(a, `Not enough room in the browser's storage to keep a copy (${err.message.replace(/^not enough storage: /, '')}): shared from your file while this page is open.`)
+        else if (isAbort(err)) await this.#sourceOnly(a, 'Copy cancelled: shared from your file while this page is open, not kept in this browser.')
+        else a.error = `copying into the browser's storage failed: ${err instanceof Error ? err.message : String(err)}`
+      })
+      .finally(() => this.onChange?.())
+  }
+
+  /** Keep nothing in the browser (no room, or the copy was cancelled): share from the file, this page only. */
+  async #sourceOnly(a: Active, notice: string): Promise<void> {
+    await a.store.closeInner()
+    await this.library.remove(a.record.infoHashHex) // the record, its bitfield and the partial copy: nothing half-made stays
+    a.sessionOnly = true
+    a.notice = notice
   }
 
   shareLinkOf(hex: string): string {
@@ -159,9 +241,20 @@ export class SwarmClient {
   }
 
   views(): TorrentView[] {
-    return [...this.#active.values()].map((a) => {
+    return [...this.#active.values()].map((a) => this.#views(a))
+  }
+
+  /** Tasks under way (hashing, copying, checking, saving); `tasks.cancel(id)` cancels one. */
+  taskViews(): TaskView[] {
+    return this.tasks.views()
+  }
+
+  #views(a: Active): TorrentView {
+    {
       const inner = a.store.inner
-      const verified = inner ? [...inner.bitfield()].reduce((n, b) => n + countBits(b), 0) : a.storedPieces
+      const have = a.engine?.downloader?.picker.have.count()
+      const verified = have ?? (inner ? [...inner.bitfield()].reduce((n, b) => n + countBits(b), 0) : a.storedPieces)
+      const needsFiles = a.record.seededFromDrop && !a.store.source && a.info !== null && verified < a.info.pieceCount
       return {
         infoHashHex: a.record.infoHashHex,
         name: a.info?.name ?? a.record.name,
@@ -177,8 +270,13 @@ export class SwarmClient {
         trackers: a.trackers,
         error: a.error,
         shareLink: this.shareLinkOf(a.record.infoHashHex),
+        storedPieces: a.store.info ? a.store.storedCount() : verified,
+        fromFile: a.store.source !== null,
+        needsFiles,
+        notice: a.notice ?? (needsFiles ? 'Part of this torrent was not copied into the browser before the page was closed: pick its files again to share all of it.' : null),
+        sessionOnly: a.sessionOnly,
       }
-    })
+    }
   }
 
   async destroy(): Promise<void> {
@@ -203,11 +301,12 @@ export class SwarmClient {
     return { infoHashHex: hex, name, source, state: 'downloading', seededFromDrop, totals: { uploaded: 0, downloaded: 0, length: null }, addedAt: Date.now() }
   }
 
-  async #start(record: LibraryRecord): Promise<void> {
+  /** Open a torrent: its store, engine and tracker client. With `source`, shared from the user's files while OPFS fills. */
+  async #start(record: LibraryRecord, files?: Blob): Promise<void> {
     const hex = record.infoHashHex
     const persistence = this.library.bitfieldPersistence(hex)
-    const store = new LazyPieceStore(async (info) => OpfsPieceStore.open(layoutOf(info), { persistence }))
-    const a: Active = { record, store, persistence, engine: null, tracker: null, info: null, fetched: 0, storedPieces: 0, error: null, trackers: [] }
+    const store = new TorrentStore(async (info) => OpfsPieceStore.open(layoutOf(info), { persistence }))
+    const a: Active = { record, store, persistence, engine: null, tracker: null, info: null, fetched: 0, storedPieces: 0, error: null, notice: null, sessionOnly: false, trackers: [] }
     this.#active.set(hex, a)
     const meta = record.source.kind === 'torrent' ? await parseTorrent(record.source.bytes) : null
     a.info = meta
@@ -220,7 +319,8 @@ export class SwarmClient {
     let source: TorrentInfo | Uint8Array
     let trackers: string[]
     if (meta) {
-      await store.openFor(meta)
+      if (files) store.withSource(meta, files) // OPFS opens in the copy task, after the link is out
+      else await store.openFor(meta)
       source = meta
       trackers = [...meta.announce.flat(), ...this.config.trackers]
     } else {
@@ -256,6 +356,7 @@ export class SwarmClient {
     }
     a.tracker = tracker
     tracker.start()
+    if (files) this.#copy(a, files)
     this.onChange?.()
   }
 
@@ -287,6 +388,7 @@ export class SwarmClient {
     const a = this.#active.get(hex)
     if (!a) return
     this.#active.delete(hex)
+    this.tasks.cancelFor(hex) // a copy stops; what it copied stays
     a.tracker?.stop()
     a.engine?.destroy()
     this.peers.closeTorrent(toBinaryString(fromHex(hex)))

@@ -19,6 +19,16 @@ export interface TorrentView {
   trackers: TrackerStatus[]
   error: string | null
   shareLink: string
+  /** Pieces in the browser's storage (OPFS); below verifiedPieces while a dropped file is being copied. */
+  storedPieces: number
+  /** Pieces are (also) served from the user's own file (dropped or picked again). */
+  fromFile: boolean
+  /** Dropped here, but part of it never reached OPFS (a reload came first): pick its files again. */
+  needsFiles: boolean
+  /** What the person should know that is not an error. */
+  notice: string | null
+  /** Not kept in the browser: shared from the user's file while the page is open. */
+  sessionOnly: boolean
 }
 
 /** Set bits in one byte of a bitfield. */

@@ -1,0 +1,99 @@
+import type { PieceStore } from '../../shared/engine/ports.ts'
+import type { TorrentInfo } from '../../shared/metainfo/index.ts'
+import type { OpfsPieceStore } from './opfs-store.ts'
+
+// One torrent's PieceStore as the engine sees it. Two things the OPFS store alone cannot do:
+// - A magnet's torrent has no layout until its metadata arrives (BEP 9), but the engine takes its
+//   store up front: this one is empty until `openFor(info)` opens the OPFS store.
+// - A dropped file is shared before it is copied into OPFS (the share link comes first): while
+//   `source` is set (the user's files as one Blob, torrent order), every piece is available, read
+//   from OPFS once copied and from the user's file before. The copy (seed-files.ts) fills OPFS
+//   behind it; once it is done the source is let go and a reload finds everything in OPFS. Without
+//   room for a copy (or with the copy cancelled) there is no OPFS store at all: the torrent is
+//   shared from the file for as long as the page lives.
+
+export class TorrentStore implements PieceStore {
+  info: TorrentInfo | null = null
+  inner: OpfsPieceStore | null = null
+  /** The user's files, while pieces are still served from them. */
+  source: Blob | null = null
+  /** Where reads were served from (tests, and the UI's honesty about what is copied). */
+  readonly reads = { opfs: 0, source: 0 }
+  #opening: Promise<OpfsPieceStore | null> | null = null
+
+  constructor(private readonly open: (info: TorrentInfo) => Promise<OpfsPieceStore>) {}
+
+  async openFor(info: TorrentInfo): Promise<OpfsPieceStore | null> {
+    this.info = info
+    this.#opening ??= this.open(info).then((s) => (this.inner = s))
+    return this.#opening
+  }
+
+  /**
+   * Serve every piece from `source` (the user's files) until an OPFS store is attached: the share
+   * link does not wait for OPFS (creating a torrent's files at full length takes a while).
+   */
+  withSource(info: TorrentInfo, source: Blob): void {
+    this.info = info
+    this.source = source
+    this.#opening ??= Promise.resolve(null)
+  }
+
+  /** The OPFS store the copy fills; pieces it has are read from it from now on. */
+  attach(inner: OpfsPieceStore): void {
+    this.inner = inner
+    this.#opening = Promise.resolve(inner)
+  }
+
+  /** Close the OPFS store (its files are then free to delete); the source, if any, still serves. */
+  async closeInner(): Promise<void> {
+    const s = this.#opening ? await this.#opening.catch(() => null) : null
+    this.inner = null
+    this.#opening = Promise.resolve(null)
+    await s?.close()
+  }
+
+  get pieceCount(): number {
+    return this.info?.pieceCount ?? 0
+  }
+
+  /** Pieces copied into OPFS. */
+  storedCount(): number {
+    let n = 0
+    for (let i = 0; i < this.pieceCount; i++) if (this.inner?.has(i)) n++
+    return n
+  }
+
+  async read(index: number, begin: number, length: number): Promise<Uint8Array> {
+    const inner = this.inner
+    if (inner?.has(index) || !this.source) {
+      if (!inner) throw new RangeError('no data yet')
+      this.reads.opfs++
+      return inner.read(index, begin, length)
+    }
+    const info = this.info!
+    const size = Math.min(info.pieceLength, info.length - index * info.pieceLength)
+    if (!Number.isInteger(begin) || !Number.isInteger(length) || begin < 0 || length < 0 || begin + length > size) throw new RangeError(`read ${begin}+${length} outside piece ${index}`)
+    const at = index * info.pieceLength + begin
+    this.reads.source++
+    const bytes = new Uint8Array(await this.source.slice(at, at + length).arrayBuffer())
+    if (bytes.byteLength !== length) throw new DOMException(`the shared file gave ${bytes.byteLength} of ${length} bytes (changed or removed?)`, 'NotReadableError')
+    return bytes
+  }
+
+  async write(index: number, data: Uint8Array): Promise<void> {
+    if (!this.inner) throw new RangeError('no storage for this torrent')
+    return this.inner.write(index, data)
+  }
+
+  async verified(): Promise<Iterable<number>> {
+    if (this.#opening) await this.#opening
+    if (this.source) return Array.from({ length: this.pieceCount }, (_, i) => i)
+    return this.inner ? this.inner.verified() : []
+  }
+
+  async close(): Promise<void> {
+    this.source = null
+    await this.closeInner()
+  }
+}
