@@ -126,6 +126,8 @@ test('pause stops the exchange and keeps the data; resume completes with identic
     const resumedWith = client.views()[0]!.verifiedPieces
     await h.clientHelpers.waitDone(hex, 60_000)
     const v = client.views()[0]!
+    // The library learns of 'done' in the event handler, a moment after the engine: wait for it.
+    for (let i = 0; i < 100 && (await client.library.get(hex))!.state !== 'seeding'; i++) await new Promise((r) => setTimeout(r, 50))
     return { resumedWith, fetched: v.fetchedThisSession, pieceCount: v.pieceCount!, state: (await client.library.get(hex))!.state }
   }, infoHashHex)
   expect(resumed.resumedWith).toBeGreaterThan(0)
