@@ -252,8 +252,7 @@ export class SwarmClient {
   #views(a: Active): TorrentView {
     {
       const inner = a.store.inner
-      const have = a.engine?.downloader?.picker.have.count()
-      const verified = have ?? (inner ? [...inner.bitfield()].reduce((n, b) => n + countBits(b), 0) : a.storedPieces)
+      const verified = a.store.source && a.store.info ? a.store.info.pieceCount : inner ? [...inner.bitfield()].reduce((n, b) => n + countBits(b), 0) : a.storedPieces
       const needsFiles = a.record.seededFromDrop && !a.store.source && a.info !== null && verified < a.info.pieceCount
       return {
         infoHashHex: a.record.infoHashHex,
