@@ -20,7 +20,7 @@ import { Tracker } from './tracker.ts'
 import { startUdpTracker, type UdpTracker } from './udp/server.ts'
 import type { Conn } from './ws/connection.ts'
 import { WsServer } from './ws/server.ts'
-import { acceptHandshake, handshakeProblem } from './ws/websocket.ts'
+import { handshakeProblem } from './ws/handshake.ts'
 
 export interface RunningServer extends TrackerParts {
   port: number
@@ -133,8 +133,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       log.debug('connection refused', { ip, why: room })
       return room === 'full' ? refuseUpgrade(socket, 503, 'Service Unavailable') : refuseUpgrade(socket, 429, 'Too Many Requests')
     }
-    acceptHandshake(req, socket)
-    ws.attach(socket, ip, head)
+    // ws puts its own error listener on the socket; two would make the socket keep an array of them.
+    socket.off('error', destroySelf)
+    ws.upgrade(req, socket, head, ip)
   })
   server.on('clientError', (_err, socket: Duplex) => {
     if ((socket as Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
@@ -149,7 +150,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const heartbeatEvery = Math.max(250, config.timing.heartbeat * 1000)
   const timer = setInterval(() => {
     rate.sample(ws.counters.messages, Date.now())
-    ws.reapClosing()
     sinceHeartbeat += tickMs
     sinceExpiry += tickMs
     if (sinceHeartbeat >= heartbeatEvery) {

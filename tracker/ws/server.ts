@@ -1,20 +1,24 @@
-// The WebSocket side of the tracker (aquatic's socket worker): it takes over upgraded sockets, reads
-// WebSocket frames (websocket.ts), rate-limits each socket, parses messages (protocol.ts) into
-// requests for the core (tracker.ts), and carries the core's replies, offers and answers back:
-// each socket's messages of one event-loop turn leave as one write. It closes with the closing
-// handshake (destroying sockets whose clients never finish it), pings, and counts.
+// The WebSocket side of the tracker (aquatic's socket worker), on the `ws` package in noServer mode:
+// server.ts checks an upgrade (origins, limits) and hands it here; `ws` does the handshake, frames,
+// UTF-8 validation, size limits, pongs and the closing handshake's timeout. Here each socket is
+// rate-limited, its messages parsed (protocol.ts) into requests for the core (tracker.ts), and the
+// core's replies, offers and answers carried back: a socket's messages of one event-loop turn leave
+// in one write (the socket is corked at the first and uncorked when the turn ends). Heartbeats drop
+// sockets that stop answering pings.
 
+import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { WebSocketServer, type Server, type ServerOptions } from 'ws'
 import type { Limits, Timing } from '../limits.ts'
 import type { Logger } from '../log.ts'
 import type { Offer, SwarmCounts } from '../requests.ts'
 import type { RtcMessenger, Tracker } from '../tracker.ts'
-import { Conn } from './connection.ts'
+import { Conn, type ConnEvents } from './connection.ts'
+import { CloseCode } from './handshake.ts'
 import {
   encodeAnnounceReply, encodeAnswer, encodeFailure, encodeOffer, encodeScrapeReply, parseRequest, relayPrefix, type Invalid,
 } from './protocol.ts'
-import { CloseCode, PING, encodeClose, encodeControlFrame, encodeTextFrames, readFrames, type FrameSink } from './websocket.ts'
 
 /** Running totals of the WebSocket side since start; metrics.ts and /stats read them. */
 export interface WsCounters {
@@ -33,55 +37,61 @@ export interface WsCounters {
 export class WsServer implements RtcMessenger<Conn> {
   readonly conns = new Set<Conn>()
   readonly connsPerIp = new Map<string, number>()
-  /** Sockets we sent a close frame on, waiting for the client to close; bounded by connections. */
-  readonly closing = new Map<Duplex, number>()
-  /**
-   * Socket -> connection. A WeakMap, not a property on the socket: adding a property to a net.Socket
-   * turns it into a dictionary-mode object (about 800 bytes more per socket, measured with a heap
-   * snapshot at 2000 idle sockets).
-   */
-  private readonly connOf = new WeakMap<Duplex, Conn>()
   readonly counters: WsCounters = {
     messages: 0, failures: 0, rateLimited: 0, connectionsOpened: 0, connectionsRejected: 0, heartbeatDrops: 0,
     messagesSent: 0, socketWrites: 0,
   }
+  private readonly wss: Server<typeof Conn>
+  private readonly events: ConnEvents
   private readonly limits: Limits
   private readonly timing: Timing
   private readonly clock: () => number
   private dirty: Conn[] = []
   private flushScheduled = false
-  private readonly frames: FrameSink<Conn>
-  // Shared listeners (one function for all sockets, `this` is the socket): no closure per socket.
-  private readonly onSocketData: (this: Duplex, chunk: Buffer) => void
-  private readonly onSocketClose: (this: Duplex) => void
+  /** The last relay prefix built: offers of one announce share it. */
+  private prefixKey = ''
+  private prefix = ''
 
   private readonly flush = (): void => {
     this.flushScheduled = false
     const dirty = this.dirty
     this.dirty = []
-    for (const conn of dirty) this.writeOutbox(conn)
+    for (const conn of dirty) {
+      this.counters.messagesSent += conn.queued
+      this.counters.socketWrites++
+      conn.queued = 0
+      conn.socket.uncork()
+    }
   }
 
   constructor(readonly core: Tracker<Conn>, readonly log: Logger) {
     this.limits = core.limits
     this.timing = core.timing
     this.clock = core.clock
-    const server = this
-    this.frames = {
-      message: (conn, text) => server.onMessage(conn, text),
-      ping: (conn, payload) => { if (!conn.closed) conn.socket.write(encodeControlFrame(0xa, payload)) },
+    // closeTimeout (ws 8.23) is not in @types/ws yet.
+    const options: ServerOptions<typeof Conn> & { closeTimeout: number } = {
+      WebSocket: Conn,
+      noServer: true,
+      autoPong: false,
+      clientTracking: false,
+      // Deflate would cost a zlib context per socket (the memory goal) and CPU per message.
+      perMessageDeflate: false,
+      maxPayload: this.limits.maxMessageBytes,
+      closeTimeout: this.timing.closeTimeout * 1000,
+    }
+    this.wss = new WebSocketServer(options)
+    this.events = {
+      message: (conn, data) => this.onMessage(conn, data.toString()),
+      // A client that pings faster than it reads our pongs is dropped like any slow reader.
+      ping: (conn, data) => {
+        if (conn.closed) return
+        if (conn.socket.writableLength > this.limits.maxBufferedBytes) this.terminate(conn)
+        else conn.pong(data)
+      },
       pong: conn => { conn.alive = true },
-      close: (conn, code, reason) => server.close(conn, code === CloseCode.noStatus ? CloseCode.normal : code, reason),
-    }
-    const connOf = this.connOf
-    this.onSocketData = function (chunk) {
-      const conn = connOf.get(this)
-      if (conn !== undefined && !conn.closed) readFrames(conn, chunk, server.limits.maxMessageBytes, server.frames)
-    }
-    this.onSocketClose = function () {
-      server.closing.delete(this)
-      const conn = connOf.get(this)
-      if (conn !== undefined) server.onClose(conn)
+      // Closed, or a protocol error (unmasked frame, bad UTF-8, a message over maxPayload) after which
+      // ws has sent the close frame with the right code and destroys the socket after closeTimeout.
+      gone: conn => this.onClose(conn),
     }
   }
 
@@ -93,22 +103,18 @@ export class WsServer implements RtcMessenger<Conn> {
     return 'ok'
   }
 
-  /** Take over a socket whose WebSocket handshake was just accepted; `head` is what came after it. */
-  attach(socket: Duplex, ip: string, head: Buffer): Conn {
-    const conn = new Conn(socket, ip, this.limits.messageBurst, this.clock())
-    this.connOf.set(socket, conn)
+  /** Complete an upgrade that server.ts accepted (handshake valid, origin and limits fine). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ip: string): void {
+    this.wss.handleUpgrade(req, socket, head, ws => this.attach(ws, socket, ip))
+  }
+
+  private attach(conn: Conn, socket: Duplex, ip: string): void {
+    conn.attach(socket, ip, this.limits.messageBurst, this.clock(), this.events)
     ;(socket as Socket).setNoDelay?.(true)
     ;(socket as Socket).setTimeout?.(0)
-    socket.on('data', this.onSocketData)
-    socket.on('close', this.onSocketClose)
-    socket.on('end', endSocket)
-    // An 'error' listener must exist (server.ts adds one that destroys); errors are followed by 'close'.
-    if (socket.listenerCount('error') === 0) socket.on('error', ignore)
     this.conns.add(conn)
     this.connsPerIp.set(ip, (this.connsPerIp.get(ip) ?? 0) + 1)
     this.counters.connectionsOpened++
-    if (head.length > 0) readFrames(conn, head, this.limits.maxMessageBytes, this.frames)
-    return conn
   }
 
   /** One text message from a client. */
@@ -163,11 +169,20 @@ export class WsServer implements RtcMessenger<Conn> {
   }
 
   offer(to: Conn, infoHash: string, fromPeerId: string, offer: Offer): boolean {
-    return this.send(to, encodeOffer(relayPrefix(infoHash, fromPeerId), offer.offerId, offer.offer))
+    return this.send(to, encodeOffer(this.relayPrefix(infoHash, fromPeerId), offer.offerId, offer.offer))
   }
 
   answer(to: Conn, infoHash: string, fromPeerId: string, offerId: string, answer: object): boolean {
-    return this.send(to, encodeAnswer(relayPrefix(infoHash, fromPeerId), offerId, answer))
+    return this.send(to, encodeAnswer(this.relayPrefix(infoHash, fromPeerId), offerId, answer))
+  }
+
+  private relayPrefix(infoHash: string, fromPeerId: string): string {
+    const key = infoHash + fromPeerId
+    if (key !== this.prefixKey) {
+      this.prefixKey = key
+      this.prefix = relayPrefix(infoHash, fromPeerId)
+    }
+    return this.prefix
   }
 
   refused(to: Conn, infoHash: string, reason: string): void {
@@ -175,74 +190,47 @@ export class WsServer implements RtcMessenger<Conn> {
   }
 
   /**
-   * Queue a message; all messages for a socket in one event-loop turn leave in one write (answers to
-   * one offerer often arrive together). A socket that stopped reading is dropped, not buffered for.
+   * Send a message now, on a socket corked until this event-loop turn ends: all messages for one
+   * socket in a turn leave in one write (answers to one offerer often arrive together). A socket that
+   * stopped reading is dropped, not buffered for.
    */
   send(conn: Conn, text: string): boolean {
     if (conn.closed) return false
-    if (conn.socket.writableLength > this.limits.maxBufferedBytes) {
+    const socket = conn.socket
+    if (socket.writableLength > this.limits.maxBufferedBytes || conn.queued >= this.limits.maxOutboxMessages) {
       this.terminate(conn)
       return false
     }
-    const outbox = conn.outbox
-    if (outbox === null) {
-      conn.outbox = [text]
+    if (conn.queued === 0) {
+      socket.cork()
       this.dirty.push(conn)
       if (!this.flushScheduled) {
         this.flushScheduled = true
         setImmediate(this.flush)
       }
-    } else if (outbox.length < this.limits.maxOutboxMessages) outbox.push(text)
-    else {
-      this.terminate(conn)
-      return false
     }
+    conn.queued++
+    conn.send(text)
     return true
   }
 
-  private writeOutbox(conn: Conn): void {
-    const outbox = conn.outbox
-    conn.outbox = null
-    if (outbox === null || conn.closed) return
-    this.counters.messagesSent += outbox.length
-    this.counters.socketWrites++
-    conn.socket.write(encodeTextFrames(outbox))
-  }
-
-  /** Close with a close frame (RFC 6455 7.1.2), after anything still queued; the socket is ended. */
+  /** Close with a close frame (RFC 6455 7.1.2) after anything sent this turn; ws destroys the socket if the client does not answer within closeTimeout. */
   close(conn: Conn, code: number, reason: string): void {
     if (conn.closed) return
-    this.writeOutbox(conn)
-    const socket = conn.socket
     this.onClose(conn)
-    socket.end(encodeClose(code, reason))
-    // A client that never closes its side must not keep the socket: reapClosing destroys it.
-    this.closing.set(socket, this.clock())
-  }
-
-  /** Destroy sockets we closed longer than closeTimeout ago whose clients never finished the closing handshake. */
-  reapClosing(): void {
-    const cutoff = this.clock() - this.timing.closeTimeout * 1000
-    for (const [socket, at] of this.closing) {
-      if (at > cutoff) continue
-      this.closing.delete(socket)
-      socket.destroy()
-    }
+    conn.close(code, reason)
   }
 
   /** Drop without a closing handshake (dead or hopelessly slow peers). */
   terminate(conn: Conn): void {
     this.onClose(conn)
-    conn.socket.destroy()
+    conn.terminate()
   }
 
   /** The socket is gone (or we closed it): its peers leave their swarms. */
   onClose(conn: Conn): void {
     if (conn.closed) return
     conn.closed = true
-    conn.outbox = null
-    conn.rest = null
-    conn.fragments = null
     this.core.leaveAll(conn)
     this.conns.delete(conn)
     const n = (this.connsPerIp.get(conn.ip) ?? 1) - 1
@@ -261,7 +249,7 @@ export class WsServer implements RtcMessenger<Conn> {
         continue
       }
       conn.alive = false
-      conn.socket.write(PING)
+      conn.ping()
     }
   }
 
@@ -269,10 +257,4 @@ export class WsServer implements RtcMessenger<Conn> {
   closeAll(): void {
     for (const conn of [...this.conns]) this.close(conn, CloseCode.goingAway, 'server shutting down')
   }
-}
-
-function ignore(): void {}
-
-function endSocket(this: Duplex): void {
-  this.end()
 }

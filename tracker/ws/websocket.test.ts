@@ -1,10 +1,11 @@
-// The server side of RFC 6455 that the tracker runs on: frame reading (split, fragmented, control
-// frames, violations) as a pure function, and the handshake against a real server with raw sockets.
+// The WebSocket server side the tracker runs on (`ws` in noServer mode, behind our handshake check),
+// driven with raw bytes over TCP: split and fragmented messages, control frames, protocol violations
+// and their close codes, the handshake, and the closing handshake's timeout.
 
-import { connect } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from '../test-support/harness.ts'
-import { CloseCode, encodeTextFrames, readFrames, type FrameSink, type FrameState } from './websocket.ts'
+import { connect, type Socket } from 'node:net'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { id, startTestServer, type TestServer } from '../test-support/harness.ts'
+import { CloseCode } from './handshake.ts'
 
 /** A client frame: masked, as RFC 6455 5.1 requires. */
 function clientFrame(opcode: number, payload: Buffer, fin = true, mask = true): Buffer {
@@ -22,37 +23,144 @@ function clientFrame(opcode: number, payload: Buffer, fin = true, mask = true): 
 }
 const text = (s: string, fin = true) => clientFrame(0x1, Buffer.from(s), fin)
 
-interface Rec extends FrameState { got: string[]; pings: number; pongs: number; closedWith: number | null }
-const newConn = (): Rec => ({ rest: null, fragments: null, fragmentBytes: 0, fragmentOpcode: 0, closed: false, got: [], pings: 0, pongs: 0, closedWith: null })
-const sink: FrameSink<Rec> = {
-  message: (c, t) => { c.got.push(t) },
-  ping: c => { c.pings++ },
-  pong: c => { c.pongs++ },
-  close: (c, code) => { c.closedWith = code; c.closed = true },
-}
-const feedAll = (c: Rec, bytes: Buffer, chunk = bytes.length, max = 65536) => {
-  for (let i = 0; i < bytes.length; i += chunk) readFrames(c, Buffer.from(bytes.subarray(i, i + chunk)), max, sink)
+const UPGRADE = 'GET /announce HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
+
+interface ServerFrame { opcode: number; payload: Buffer }
+
+/** A raw TCP client past the handshake: writes bytes, reads the server's (unmasked) frames. */
+class RawClient {
+  private buf = Buffer.alloc(0)
+  readonly frames: ServerFrame[] = []
+  ended = false
+  private wake: (() => void) | null = null
+
+  private constructor(readonly socket: Socket) {
+    socket.on('data', d => {
+      this.buf = Buffer.concat([this.buf, d])
+      this.parse()
+      this.wake?.()
+    })
+    socket.on('end', () => { this.ended = true; this.wake?.() })
+    socket.on('close', () => { this.ended = true; this.wake?.() })
+    socket.on('error', () => {})
+  }
+
+  static open(port: number, halfOpen = false): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = connect({ port, host: '127.0.0.1', allowHalfOpen: halfOpen })
+      let head = ''
+      const onData = (d: Buffer) => {
+        head += d.toString('latin1')
+        const end = head.indexOf('\r\n\r\n')
+        if (end === -1) return
+        s.off('data', onData)
+        if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head))
+        const c = new RawClient(s)
+        const rest = Buffer.from(head.slice(end + 4), 'latin1')
+        if (rest.length > 0) s.emit('data', rest)
+        resolve(c)
+      }
+      s.on('data', onData)
+      s.on('error', reject)
+      s.write(UPGRADE)
+    })
+  }
+
+  private parse(): void {
+    for (;;) {
+      const b = this.buf
+      if (b.length < 2) return
+      let len = (b[1] as number) & 0x7f
+      let at = 2
+      if (len === 126) { if (b.length < 4) return; len = b.readUInt16BE(2); at = 4 }
+      else if (len === 127) { if (b.length < 10) return; len = b.readUInt32BE(6); at = 10 }
+      if (b.length < at + len) return
+      this.frames.push({ opcode: (b[0] as number) & 0x0f, payload: Buffer.from(b.subarray(at, at + len)) })
+      this.buf = b.subarray(at + len)
+    }
+  }
+
+  write(bytes: Buffer): void {
+    this.socket.write(bytes)
+  }
+
+  /** Wait until `pred` holds over what was received (or the socket ended), at most timeoutMs. */
+  async until(pred: () => boolean, timeoutMs = 3000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!pred() && Date.now() < deadline) {
+      await new Promise<void>(resolve => {
+        this.wake = resolve
+        setTimeout(resolve, 50)
+      })
+    }
+  }
+
+  texts(): string[] {
+    return this.frames.filter(f => f.opcode === 0x1).map(f => f.payload.toString())
+  }
+
+  /** The code of the server's close frame, once it came. */
+  async closeCode(): Promise<number | null> {
+    await this.until(() => this.frames.some(f => f.opcode === 0x8) || this.ended)
+    const f = this.frames.find(x => x.opcode === 0x8)
+    return f === undefined ? null : f.payload.length >= 2 ? f.payload.readUInt16BE(0) : CloseCode.noStatus
+  }
 }
 
-describe('readFrames', () => {
-  it('reads several messages from one chunk, and the same bytes split one byte at a time', () => {
-    const big = 'é'.repeat(40_000) // 80 kB in UTF-8: needs the 64-bit length form
-    const bytes = Buffer.concat([text('{"a":1}'), text('x'.repeat(300)), text(big)])
-    const whole = newConn()
-    feedAll(whole, bytes, bytes.length, 100_000)
-    expect(whole.got).toEqual(['{"a":1}', 'x'.repeat(300), big])
-    const split = newConn()
-    feedAll(split, bytes.subarray(0, 2000), 1, 100_000)
-    feedAll(split, bytes.subarray(2000), 4096, 100_000)
-    expect(split.got).toEqual(whole.got)
-    expect(split.rest).toBeNull()
+let server: TestServer
+const raws: RawClient[] = []
+const open = async (halfOpen = false) => {
+  const c = await RawClient.open(server.port, halfOpen)
+  raws.push(c)
+  return c
+}
+beforeEach(async () => { server = await startTestServer() })
+afterEach(async () => {
+  for (const c of raws.splice(0)) c.socket.destroy()
+  await server.close()
+})
+
+const scrape = (tag: string) => JSON.stringify({ action: 'scrape', info_hash: id(tag) })
+
+describe('frames', () => {
+  it('reads several messages from one chunk, and the same bytes split one byte at a time', async () => {
+    const bytes = Buffer.concat([text(scrape('a')), text(scrape('b')), text(JSON.stringify({ action: 'scrape', info_hash: id('c'), pad: 'é'.repeat(20_000) }))])
+    const whole = await open()
+    whole.write(bytes)
+    await whole.until(() => whole.texts().length === 3)
+    const split = await open()
+    for (let i = 0; i < 600; i++) split.write(bytes.subarray(i, i + 1))
+    split.write(bytes.subarray(600))
+    await split.until(() => split.texts().length === 3)
+    expect(split.texts()).toEqual(whole.texts())
+    expect(whole.texts().map(t => Object.keys((JSON.parse(t) as { files: object }).files)[0])).toEqual([id('a'), id('b'), id('c')])
   })
 
-  it('joins fragmented messages, with control frames in between', () => {
-    const c = newConn()
-    feedAll(c, Buffer.concat([text('hel', false), clientFrame(0x9, Buffer.from('p')), clientFrame(0x0, Buffer.from('lo '), false), clientFrame(0xa, Buffer.alloc(0)), clientFrame(0x0, Buffer.from('world'))]))
-    expect(c.got).toEqual(['hello world'])
-    expect([c.pings, c.pongs]).toEqual([1, 1])
+  it('sends the replies to one socket of one event-loop turn in one write', async () => {
+    const c = await open()
+    c.write(text(scrape('warm')))
+    await c.until(() => c.texts().length === 1)
+    const socket = [...server.ws.conns][0]?.socket as unknown as { _write: Function; _writev: Function }
+    let writes = 0
+    for (const m of ['_write', '_writev'] as const) {
+      const orig = socket[m]
+      socket[m] = function (this: unknown, ...args: unknown[]) { writes++; return orig.apply(this, args) }
+    }
+    const before = { ...server.ws.counters }
+    c.write(Buffer.concat([text(scrape('a')), text(scrape('b')), text(scrape('c'))]))
+    await c.until(() => c.texts().length === 4)
+    expect(writes).toBe(1)
+    expect(server.ws.counters.messagesSent - before.messagesSent).toBe(3)
+    expect(server.ws.counters.socketWrites - before.socketWrites).toBe(1)
+  })
+
+  it('joins fragmented messages, with control frames in between, and answers pings', async () => {
+    const c = await open()
+    const msg = scrape('frag')
+    c.write(Buffer.concat([text(msg.slice(0, 5), false), clientFrame(0x9, Buffer.from('p')), clientFrame(0x0, Buffer.from(msg.slice(5, 12)), false), clientFrame(0xa, Buffer.alloc(0)), clientFrame(0x0, Buffer.from(msg.slice(12)))]))
+    await c.until(() => c.texts().length === 1 && c.frames.some(f => f.opcode === 0xa))
+    expect(JSON.parse(c.texts()[0] as string)).toMatchObject({ action: 'scrape' })
+    expect(c.frames.find(f => f.opcode === 0xa)?.payload.toString()).toBe('p')
   })
 
   it.each([
@@ -62,40 +170,28 @@ describe('readFrames', () => {
     ['a continuation with no message', clientFrame(0x0, Buffer.from('x')), CloseCode.protocolError],
     ['an unknown opcode', clientFrame(0x3, Buffer.from('x')), CloseCode.protocolError],
     ['invalid UTF-8', clientFrame(0x1, Buffer.from([0xc3, 0x28])), CloseCode.invalidData],
+    ['a message over the size limit', Buffer.from(clientFrame(0x1, Buffer.alloc(70_000)).subarray(0, 14)), CloseCode.tooBig],
     ['a close frame', clientFrame(0x8, Buffer.from([0x03, 0xe8])), 1000],
-  ])('closes on %s', (_name, bytes, code) => {
-    const c = newConn()
-    feedAll(c, bytes)
-    expect(c.closedWith).toBe(code)
-    expect(c.got).toEqual([])
+  ])('closes on %s with the right code, and the peer leaves', async (_name, bytes, code) => {
+    const c = await open()
+    c.write(text(JSON.stringify({ action: 'announce', info_hash: id('ih'), peer_id: id('raw'), left: 1, event: 'started' })))
+    await c.until(() => c.texts().length === 1)
+    expect(server.tracker.table.swarms.size).toBe(1)
+    c.write(bytes)
+    expect(await c.closeCode()).toBe(code)
+    await c.until(() => server.ws.conns.size === 0) // a clean close ends when the TCP connection does
+    expect(server.tracker.table.swarms.size).toBe(0)
+    expect(server.ws.conns.size).toBe(0)
   })
 
-  it('refuses an oversized frame from its header alone, before buffering the payload', () => {
-    const c = newConn()
-    const header = clientFrame(0x1, Buffer.alloc(70_000)).subarray(0, 14)
-    readFrames(c, Buffer.from(header), 65536, sink)
-    expect(c.closedWith).toBe(CloseCode.tooBig)
-    expect(c.rest).toBeNull()
-    const fragmented = newConn()
-    feedAll(fragmented, Buffer.concat([clientFrame(0x1, Buffer.alloc(40_000, 0x61), false), clientFrame(0x0, Buffer.alloc(40_000, 0x61))]), 1 << 20, 65536)
-    expect(fragmented.closedWith).toBe(CloseCode.tooBig)
-  })
-
-  it('encodes server frames unmasked with all three length forms', () => {
-    const msgs = ['a', 'b'.repeat(200), 'c'.repeat(70_000)]
-    const out = encodeTextFrames(msgs)
-    expect([out[0], out[1]]).toEqual([0x81, 1])
-    expect([out[3], out[4], out.readUInt16BE(5)]).toEqual([0x81, 126, 200])
-    const third = 3 + 4 + 200
-    expect([out[third], out[third + 1], out.readUInt32BE(third + 6)]).toEqual([0x81, 127, 70_000])
-    expect(out.length).toBe(3 + 204 + 10 + 70_000)
+  it('refuses a message over the limit when its fragments add up past it', async () => {
+    const c = await open()
+    c.write(Buffer.concat([clientFrame(0x1, Buffer.alloc(40_000, 0x61), false), clientFrame(0x0, Buffer.alloc(40_000, 0x61))]))
+    expect(await c.closeCode()).toBe(CloseCode.tooBig)
   })
 })
 
 describe('handshake', () => {
-  let server: TestServer
-  afterEach(async () => { await server.close() })
-
   const raw = (request: string): Promise<string> => new Promise((resolve, reject) => {
     const s = connect(server.port, '127.0.0.1', () => s.write(request))
     let got = ''
@@ -107,36 +203,25 @@ describe('handshake', () => {
   })
 
   it('answers a valid upgrade with 101 and the RFC 6455 accept key, and refuses bad ones with 400', async () => {
-    server = await startTestServer()
-    const ok = await raw('GET /announce HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n')
+    const ok = await raw(UPGRADE)
     expect(ok).toMatch(/^HTTP\/1\.1 101 /)
     expect(ok).toContain('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=') // the RFC's own example (1.3)
-    const badVersion = await raw('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n')
+    const badVersion = await raw(UPGRADE.replace('Version: 13', 'Version: 8'))
     expect(badVersion).toMatch(/^HTTP\/1\.1 400 /)
-    const badKey = await raw('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n')
+    const badKey = await raw(UPGRADE.replace('dGhlIHNhbXBsZSBub25jZQ==', 'short'))
     expect(badKey).toMatch(/^HTTP\/1\.1 400 /)
     expect(server.ws.counters.connectionsRejected).toBe(2)
   })
 
-  it('destroys a socket whose client never finishes the closing handshake', async () => {
-    server = await startTestServer()
-    const s = connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true }) // never answers our FIN
-    s.on('error', () => {})
-    s.setEncoding('latin1')
-    await new Promise<void>(resolve => {
-      s.on('data', function first(d: string) { if (d.includes('101')) { s.off('data', first); resolve() } })
-      s.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n')
-    })
-    s.write(clientFrame(0x1, Buffer.from('x'), true, false)) // unmasked: protocol error, server closes
-    await new Promise(r => setTimeout(r, 100))
-    expect(server.ws.closing.size).toBe(1)
+  it('destroys a socket whose client never finishes the closing handshake, after the close timeout', async () => {
+    await server.close()
+    server = await startTestServer(c => { c.timing.closeTimeout = 1 })
+    const c = await open(true) // never answers our close frame, never ends its side
+    c.write(clientFrame(0x1, Buffer.from('x'), true, false)) // unmasked: protocol error, server closes
+    expect(await c.closeCode()).toBe(CloseCode.protocolError)
     expect(server.ws.conns.size).toBe(0)
-    server.clock.now += 3000
-    const [serverSide] = [...server.ws.closing.keys()]
-    expect(serverSide?.destroyed).toBe(false)
-    server.ws.reapClosing()
-    expect(server.ws.closing.size).toBe(0)
-    expect(serverSide?.destroyed).toBe(true)
-    s.destroy()
+    expect(c.ended).toBe(false) // the server waits for our close frame...
+    await c.until(() => c.ended, 10_000)
+    expect(c.ended).toBe(true) // ...but not forever
   })
 })
