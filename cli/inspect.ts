@@ -18,7 +18,8 @@ export async function runInspect(args: string[]): Promise<number> {
   return 0
 }
 
-async function readTorrent(path: string): Promise<Metainfo> {
+/** A .torrent file from disk, parsed (MetainfoError when it is not one). */
+export async function readTorrent(path: string): Promise<Metainfo> {
   const bytes = await readFile(path)
   if (bytes.length > MAX_TORRENT_FILE_BYTES) throw new UsageError(`${path}: ${bytes.length} bytes is too large for a .torrent file`)
   return parseTorrent(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))
