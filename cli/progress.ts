@@ -42,7 +42,7 @@ export function snapshot(t: NodeTorrent): ProgressSnapshot {
     uploadRate: Math.round(s?.uploadRate ?? 0),
     downloaded: s?.downloaded ?? 0,
     uploaded: s?.uploaded ?? 0,
-    peers: { ...t.connected },
+    peers: t.peersByKind(s),
     trackers: { ok: trackers.filter((x) => x.state === 'ok').length, total: trackers.length },
   }
 }

@@ -115,7 +115,7 @@ describe('FilePieceStore', () => {
     // One piece corrupt on disk: it must not count as verified.
     const a = join(dir, 'album', 'a.bin')
     const bytes = await readFile(a)
-    bytes[10] ^= 0xff
+    bytes[10]! ^= 0xff
     await writeFile(a, bytes)
     const before = (await stat(a)).mtimeMs
     const hasher = countingHasher()

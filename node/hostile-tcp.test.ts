@@ -10,6 +10,7 @@ import { toHex } from '../shared/bytes.ts'
 import { BLOCK_SIZE, MemoryStore, Torrent } from '../shared/engine/index.ts'
 import { systemClock } from '../shared/engine/adapters/system-clock.ts'
 import { makeData } from '../shared/engine/test-support/make-torrent.ts'
+import { malformedMessages } from '../shared/engine/test-support/hostile-messages.ts'
 import { RawPeer } from '../shared/engine/test-support/raw-peer.ts'
 import { peerIdFor } from '../shared/engine/test-support/swarm.ts'
 import { webCryptoHasher } from '../shared/hash.ts'
@@ -27,6 +28,7 @@ const running: NodePeer[] = []
 const sockets: Socket[] = []
 
 beforeAll(async () => {
+  expect(Math.ceil(DATA.length / PIECE)).toBe(25) // the cases below assume 25 pieces
   root = await mkdtemp(join(tmpdir(), 'swarmdrop-node-peer-hostile-'))
   const made = await createTorrent([{ path: ['h.bin'], length: DATA.length, async *stream() { yield DATA } }], { pieceLength: PIECE, creationDate: null })
   torrentBytes = made.torrent
@@ -77,7 +79,7 @@ async function enginePeer(port: number, name: string, store: MemoryStore): Promi
 
 function closeReason(t: NodeTorrent, name: string): string | undefined {
   const id = toHex(peerIdFor(name))
-  return t.engine!.closedPeers.find((p) => p.peerId === id)?.reason
+  return t.stats()!.closedPeers.find((p) => p.peerId === id)?.reason
 }
 
 class CorruptStore extends MemoryStore {
@@ -95,7 +97,7 @@ describe('hostile peers over TCP', () => {
     const bad = await enginePeer(peer.port, 'corrupt', corrupt)
     const good = await enginePeer(peer.port, 'honest', MemoryStore.seeded(DATA, PIECE))
     await new Promise<void>((resolve) => (t.state === 'seeding' ? resolve() : t.on((e) => e.type === 'done' && resolve())))
-    expect(t.engine!.banned.has(toHex(peerIdFor('corrupt')))).toBe(true)
+    expect(t.stats()!.banned).toBe(1)
     expect(closeReason(t, 'corrupt')).toMatch(/banned/)
     await t.store!.close()
     expect((await readFile(join(dir, 'h.bin'))).equals(Buffer.from(DATA))).toBe(true)
@@ -103,13 +105,7 @@ describe('hostile peers over TCP', () => {
     good.destroy()
   })
 
-  it.each<[string, (p: RawPeer) => void, RegExp]>([
-    ['an oversized message length', (p) => p.raw(new Uint8Array([0x7f, 0xff, 0xff, 0xff, 7])), /length/],
-    ['an unknown message id', (p) => p.raw(new Uint8Array([0, 0, 0, 1, 99])), /unknown message id/],
-    ['a bitfield with spare bits set', (p) => p.send({ type: 'bitfield', bits: new Uint8Array(4).fill(0xff) }), /spare|bitfield/],
-    ['a request for more than 16 KiB', (p) => p.send({ type: 'interested' }, { type: 'request', index: 0, begin: 0, length: 65536 }), /request|length/],
-    ['a second handshake', (p) => p.raw(new Uint8Array(68).fill(19)), /protocol error/],
-  ])('%s closes that connection and nothing else', async (_name, act, reason) => {
+  it.each(malformedMessages(25))('%s closes that connection and nothing else', async (_name, act, reason) => {
     const { peer, t } = await nodePeer({ seed: true })
     const evil = new RawPeer(new TcpTransport(await dial(peer.port)), meta.infoHash, peerIdFor('evil'))
     const honest = new RawPeer(new TcpTransport(await dial(peer.port)), meta.infoHash, peerIdFor('honest'))
@@ -135,7 +131,7 @@ describe('hostile peers over TCP', () => {
     for (let round = 0; round < 200 && !evil.closed; round++) {
       for (let i = 0; i < 50; i++) evil.send({ type: 'request', index: i % meta.pieceCount, begin: 0, length: BLOCK_SIZE })
       await new Promise((r) => setTimeout(r, 5))
-      for (const s of t.engine!.sessions.values()) maxQueue = Math.max(maxQueue, s.incoming.length)
+      for (const p of t.stats()!.peers) maxQueue = Math.max(maxQueue, p.queuedRequests)
     }
     await expect.poll(() => evil.closed, { timeout: 15_000 }).toBe(true)
     expect(maxQueue).toBeLessThanOrEqual(limit)

@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { toBinaryString, toHex } from '../shared/bytes.ts'
-import { torrentStats, Torrent, type PieceStore, type TorrentStats, type Transport } from '../shared/engine/index.ts'
+import { Torrent, type PieceStore, type TorrentStats, type Transport } from '../shared/engine/index.ts'
 import { encodeTorrent, parseInfo, type Metainfo, type TorrentInfo } from '../shared/metainfo/index.ts'
 import type { MagnetLink } from '../shared/magnet/index.ts'
 import { TrackerClient, type TrackerStatus } from '../webrtc/tracker-client.ts'
@@ -72,8 +72,6 @@ export class NodeTorrent {
   error: string | null = null
   engine: Torrent | null = null
   store: FilePieceStore | null = null
-  /** Open transports by kind (handshaken or not). */
-  readonly connected: Record<PeerKind, number> = { tcp: 0, webrtc: 0 }
   readonly dialer: Dialer
   #o: AddOptions
   #host: NodePeerHost
@@ -101,8 +99,8 @@ export class NodeTorrent {
     this.#announce = [...own, ...(o.trackers ?? []).map((u) => [u])]
     this.dialer = new Dialer({
       limiter: host.limiter,
-      attach: (t) => this.attach(t, 'tcp'),
-      peerCount: () => this.engine?.sessions.size ?? 0,
+      attach: (t) => this.attachTcp(t),
+      peerCount: () => this.engine?.peerCount ?? 0,
       isSelf: (a) => host.isSelf(a),
     })
   }
@@ -151,6 +149,7 @@ export class NodeTorrent {
     this.#updateState()
     this.engine.on((e) => {
       if (e.type === 'metadata') this.#updateState()
+      if (e.type === 'peer' && e.event === 'closed') this.dialer.fill()
       if (e.type === 'done') {
         this.#updateState()
         this.#classic?.complete()
@@ -162,23 +161,24 @@ export class NodeTorrent {
   }
 
   /** A connected transport for this torrent (TCP from the listener or the dialer, or WebRTC). */
-  attach(transport: Transport, kind: PeerKind): void {
+  attach(transport: Transport, kind: PeerKind, address?: string): void {
     if (!this.engine || this.#stopping) return transport.close('torrent not running')
-    this.connected[kind]++
-    this.engine.addPeer(
-      countingTransport(transport, () => {
-        this.connected[kind]--
-        if (kind === 'tcp') this.dialer.fill()
-      }),
-    )
+    this.engine.addPeer(transport, { kind, ...(address !== undefined ? { address } : {}) })
   }
 
   attachTcp(transport: TcpTransport): void {
-    this.attach(transport, 'tcp')
+    this.attach(transport, 'tcp', transport.ip)
   }
 
   stats(): TorrentStats | null {
-    return this.engine ? torrentStats(this.engine) : null
+    return this.engine ? this.engine.stats() : null
+  }
+
+  /** Handshaken peers by how they are connected. */
+  peersByKind(stats: TorrentStats | null = this.stats()): Record<PeerKind, number> {
+    const n = { tcp: 0, webrtc: 0 }
+    for (const p of stats?.peers ?? []) if (p.kind === 'tcp' || p.kind === 'webrtc') n[p.kind]++
+    return n
   }
 
   trackers(): TrackerStatus[] {
@@ -249,10 +249,7 @@ export class NodeTorrent {
   #startTrackers(): void {
     const host = this.#host
     const left = (): number | null => (this.store ? this.store.bytesLeft() : null)
-    const totals = (): { uploaded: number; downloaded: number } => {
-      const t = this.engine?.totals
-      return { uploaded: t?.uploaded ?? 0, downloaded: t?.downloaded ?? 0 }
-    }
+    const totals = (): { uploaded: number; downloaded: number } => this.engine?.transferred() ?? { uploaded: 0, downloaded: 0 }
     this.#classic = new ClassicTrackers({
       announce: this.#announce,
       udp: host.udp,
@@ -281,20 +278,3 @@ export class NodeTorrent {
   }
 }
 
-/** The transport as the engine sees it, telling us when it closes (the engine owns `onClose`). */
-function countingTransport(inner: Transport, onClosed: () => void): Transport {
-  const t: Transport = {
-    onData: null,
-    onDrain: null,
-    onClose: null,
-    write: (bytes) => inner.write(bytes),
-    close: (reason) => inner.close(reason),
-  }
-  inner.onData = (chunk) => t.onData?.(chunk)
-  inner.onDrain = () => t.onDrain?.()
-  inner.onClose = (reason) => {
-    onClosed()
-    t.onClose?.(reason)
-  }
-  return t
-}

@@ -5,6 +5,7 @@ import { BLOCK_SIZE } from './limits.ts'
 import { makeData, makeTorrent } from './test-support/make-torrent.ts'
 import type { Hasher } from './ports.ts'
 import { nodeHasher } from './test-support/node-hasher.ts'
+import { malformedMessages } from './test-support/hostile-messages.ts'
 import { RawPeer } from './test-support/raw-peer.ts'
 import { peerIdFor, Swarm } from './test-support/swarm.ts'
 import type { TorrentMeta } from './torrent-meta.ts'
@@ -119,18 +120,7 @@ describe('hostile peers', () => {
     expect(closeReason(swarm, 'evil')).toMatch(/unrequested/)
   })
 
-  it.each<[string, (p: RawPeer) => void, RegExp]>([
-    ['an oversized message length', (p) => p.raw(new Uint8Array([0x7f, 0xff, 0xff, 0xff, 7])), /length/],
-    ['an unknown message id', (p) => p.raw(new Uint8Array([0, 0, 0, 1, 99])), /unknown message id/],
-    ['a have with the wrong payload size', (p) => p.raw(new Uint8Array([0, 0, 0, 3, 4, 0, 0])), /have/],
-    ['a bitfield with spare bits set (a liar)', (p) => p.send({ type: 'bitfield', bits: new Uint8Array(3).fill(0xff) }), /spare|bitfield/],
-    ['a bitfield of the wrong length', (p) => p.send({ type: 'bitfield', bits: new Uint8Array(40) }), /bitfield/],
-    ['a request for more than 16 KiB', (p) => p.send({ type: 'interested' }, { type: 'request', index: 0, begin: 0, length: 65536 }), /request|length/],
-    ['a request for a piece index beyond the torrent', (p) => p.send({ type: 'interested' }, { type: 'request', index: 1000, begin: 0, length: BLOCK_SIZE }), /request|index|range/],
-    ['a have beyond the piece count', (p) => p.send({ type: 'haveNone' }, { type: 'have', index: 10_000 }), /have/],
-    ['a malformed extended handshake', (p) => p.send({ type: 'extended', extId: 0, payload: new Uint8Array([0x64, 0x31]) }), /extended|bencode|protocol/i],
-    ['a second handshake', (p) => p.raw(new Uint8Array(68).fill(19)), /protocol error/],
-  ])('%s closes that peer, nothing else', async (_name, act, reason) => {
+  it.each(malformedMessages(25))('%s closes that peer, nothing else', async (_name, act, reason) => {
     const swarm = await honestSwarm()
     const evil = new RawPeer(swarm.attach('leech'), meta.infoHash, peerIdFor('evil'))
     act(evil)

@@ -27,6 +27,8 @@ export interface Limits {
   maxPeers: number
   /** Pieces another peer's `have`s / allowed-fast / suggest may make us remember. */
   maxAllowedFast: number
+  /** BEP 6: pieces a choked peer may still request from us, when we know its IPv4 address (0 = none). */
+  allowedFastSetSize: number
   /** `have`s remembered from a peer before a magnet's piece count is known. */
   maxPendingHaves: number
   /** Peer ids remembered as banned (oldest forgotten first). */
@@ -74,6 +76,7 @@ export const defaultLimits: Limits = {
   maxMetadataSize: 8 << 20,
   maxPeers: 64,
   maxAllowedFast: 64,
+  allowedFastSetSize: 10,
   maxCancelledRemembered: 512,
   maxPendingHaves: 16_384,
   maxBanned: 1_000,

@@ -74,6 +74,16 @@ export class PeerSession {
     return this.handshaken && !this._closed
   }
 
+  /** The adapter's name for this connection's kind ('tcp', 'webrtc'), if it gave one. */
+  get kind(): string | null {
+    return this.o.kind ?? null
+  }
+
+  /** The peer's IP address, if the transport knows it. */
+  get address(): string | null {
+    return this.o.address ?? null
+  }
+
   get closed(): boolean {
     return this._closed
   }

@@ -18,7 +18,7 @@ export class PeerState {
   pieces: Bitfield | null = null
   /** Pieces the peer lets us request while choked (BEP 6), bounded. */
   readonly allowedFast = new Set<number>()
-  /** Pieces we let the peer request while choked (we generate none without the peer's IP). */
+  /** Pieces we let the peer request while choked: its BEP 6 allowed-fast set, granted when we know its IPv4 address. */
   readonly allowedFastForPeer = new Set<number>()
   readonly download: RateMeter
   readonly upload: RateMeter

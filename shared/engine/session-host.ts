@@ -39,4 +39,8 @@ export interface SessionOptions {
   limits: Limits
   pieceCount: number | undefined
   client: string
+  /** How the adapter connected this peer ('tcp', 'webrtc', ...): shown in stats, changes nothing. */
+  kind?: string
+  /** The peer's IP address, when the transport knows it: BEP 6 allowed-fast sets come from it. */
+  address?: string
 }

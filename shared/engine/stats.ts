@@ -25,6 +25,9 @@ export interface PeerStats {
   queuedRequests: number
   /** Requests we cancelled after sending them (endgame duplicates). */
   cancelsSent: number
+  /** The adapter's name for the connection ('tcp', 'webrtc'), and the peer's address when known. */
+  kind: string | null
+  address: string | null
 }
 
 /** A connection that ended, and why (the most recent ones, bounded by maxPeers). */
@@ -95,6 +98,8 @@ export function peerStats(s: PeerSession, now: number, snubMs: number): PeerStat
     outstandingRequests: s.outstandingRequests,
     queuedRequests: s.queuedRequests,
     cancelsSent: s.cancelsSent,
+    kind: s.kind,
+    address: s.address,
   }
 }
 

@@ -1,5 +1,6 @@
 import { bytesEqual, toHex } from '../bytes.ts'
 import { parseInfo } from '../metainfo/index.ts'
+import { allowedFastSet } from '../wire/allowed-fast.ts'
 import type { BlockRef, Handshake, MetadataMessage } from '../wire/messages.ts'
 import { Downloader } from './downloader.ts'
 import { piecePriorities } from './file-selection.ts'
@@ -30,6 +31,16 @@ export interface TorrentOptions {
   client?: string
   /** Turns fetched info-dict bytes into a TorrentMeta; defaults to shared/metainfo's parseInfo. */
   parseInfo?: InfoParser
+}
+
+/** What an adapter knows about a connection it hands over. */
+export interface PeerInfo {
+  /** Whether we dialled (accepted for adapters that know it; both ends handshake at once). */
+  initiator?: boolean
+  /** The adapter's name for the connection ('tcp', 'webrtc'): shown per peer in stats(). */
+  kind?: string
+  /** The peer's IP address (TCP knows it, WebRTC does not): with IPv4 we grant BEP 6 allowed-fast pieces. */
+  address?: string
 }
 
 export type TorrentEvent =
@@ -114,12 +125,8 @@ export class Torrent {
     return () => this.listeners.delete(listener)
   }
 
-  /**
-   * Attach a connected transport; the session handshakes at once. Both ends send their handshake
-   * without waiting (as WebTorrent does), so `initiator` changes nothing on the wire today; it is
-   * accepted for adapters that know it.
-   */
-  addPeer(transport: Transport, _o: { initiator?: boolean } = {}): PeerSession | null {
+  /** Attach a connected transport; the session handshakes at once (both ends do, as WebTorrent). */
+  addPeer(transport: Transport, info: PeerInfo = {}): PeerSession | null {
     if (this.destroyed || this.sessions.size >= this.limits.maxPeers) {
       transport.close('torrent full')
       return null
@@ -132,6 +139,8 @@ export class Torrent {
       limits: this.limits,
       pieceCount: this._meta?.pieceCount,
       client: this.options.client ?? 'swarmdrop 0.1',
+      ...(info.kind !== undefined ? { kind: info.kind } : {}),
+      ...(info.address !== undefined ? { address: info.address } : {}),
     })
     if (!s.closed) this.sessions.set(s.id, s)
     return s
@@ -220,6 +229,7 @@ export class Torrent {
       this.emit({ type: 'peer', id: s.id, event: 'ready' })
       d.peerJoined(s)
       d.update(s)
+      void this.grantAllowedFast(s)
     } else {
       d.picker.incrementAvailability(index)
       if (!s.state.amInterested && d.picker.wanted(index)) d.update(s)
@@ -307,6 +317,28 @@ export class Torrent {
     if (d.picker.isDone() && !this.doneEmitted) {
       this.doneEmitted = true
       this.emit({ type: 'done' })
+    }
+  }
+
+  /**
+   * BEP 6: a peer whose IPv4 address we know gets its allowed-fast set (derived from the address and
+   * the info hash, so every client computes the same one), pieces it may request even while choked: a
+   * newcomer gets its first pieces before any rechoke. We announce the ones we have; a seed needs none.
+   */
+  private async grantAllowedFast(s: PeerSession): Promise<void> {
+    const meta = this._meta
+    const k = this.limits.allowedFastSetSize
+    if (!meta || !s.caps.fast || k <= 0 || s.state.isSeed || !s.address || !/^\d+\.\d+\.\d+\.\d+$/.test(s.address)) return
+    let set: number[]
+    try {
+      set = await allowedFastSet(Math.min(k, this.limits.maxAllowedFast), s.address, meta.infoHash, meta.pieceCount)
+    } catch {
+      return // not a usable address
+    }
+    if (s.closed) return
+    for (const i of set) {
+      s.state.allowedFastForPeer.add(i)
+      if (this.haveVerified(i)) s.send({ type: 'allowedFast', index: i })
     }
   }
 

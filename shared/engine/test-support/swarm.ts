@@ -4,7 +4,7 @@ import { memoryPipe, type LinkOptions, type MemoryEnd, type Uplink } from '../ad
 import { VirtualClock } from '../adapters/virtual-clock.ts'
 import type { Limits } from '../limits.ts'
 import type { Hasher, PieceStore } from '../ports.ts'
-import { Torrent } from '../torrent.ts'
+import { Torrent, type PeerInfo } from '../torrent.ts'
 import type { TorrentMeta } from '../torrent-meta.ts'
 import { nodeHasher } from './node-hasher.ts'
 import { seededRandom } from '../../test-support/random.ts'
@@ -77,10 +77,10 @@ export class Swarm {
   }
 
   /** A pipe whose one end joins `name`'s torrent; the other end is returned (for a RawPeer). */
-  attach(name: string, link: LinkOptions = this.link): MemoryEnd {
+  attach(name: string, link: LinkOptions = this.link, info: PeerInfo = {}): MemoryEnd {
     const [ours, theirs] = memoryPipe(this.clock, link)
     this.links.push(ours, theirs)
-    this.node(name).torrent.addPeer(ours)
+    this.node(name).torrent.addPeer(ours, info)
     return theirs
   }
 
