@@ -1,9 +1,10 @@
-// .torrent files: parse (BEP 3/12/19/27/47), write, and create from files with streamed hashing.
-export type { Metainfo, TorrentFile, TorrentInfo } from './types.ts'
+// .torrent files: parse (BEP 3/12/19/27/47/52), write, and create from files with streamed hashing.
+export type { Metainfo, MetaVersion, TorrentFile, TorrentInfo } from './types.ts'
 export { metainfoLimits } from './types.ts'
-export { parseTorrent, parseInfo } from './parse.ts'
-export { pieceLengthOf, autoPieceLength, isSanePieceLength, isCreatablePieceLength } from './piece-length.ts'
+export { parseTorrent, parseInfo, matchesInfoHash } from './parse.ts'
+export { pieceLengthOf, autoPieceLength, isSanePieceLength, isCreatablePieceLength, isV2PieceLength } from './piece-length.ts'
 export { unsafeSegmentReason, assertSafePath } from './validate-path.ts'
+export { needsPieceLayer, verifyPieceLayer, pieceLayersDict } from './piece-layers.ts'
 export { encodeTorrent } from './encode-torrent.ts'
 export type { TorrentFields } from './encode-torrent.ts'
 export { createTorrent, planTorrent, buildTorrent, streamPieceHashes } from './create.ts'

@@ -1,6 +1,7 @@
-// .torrent parsing (BEP 3): the top-level dict's tracker and descriptive fields, and the info dict
-// (parse-info.ts), whose hash is taken over its bytes exactly as they appear in the file, found
-// through decodeWithSpans: re-encoding would change the hash of torrents with unsorted keys.
+// .torrent parsing (BEP 3, BEP 52): the top-level dict's tracker and descriptive fields, the info
+// dict (parse-info.ts), whose hashes are taken over its bytes exactly as they appear in the file,
+// found through decodeWithSpans (re-encoding would change the hash of torrents with unsorted keys),
+// and for v2 the piece layers beside it (piece-layers.ts).
 //
 // Optional descriptive fields (announce, comment, url-list, ...) of the wrong type or with invalid
 // UTF-8 are skipped rather than fatal: they do not affect what is downloaded, and real files get
@@ -8,10 +9,12 @@
 
 import { MetainfoError } from '../errors.ts'
 import { bytesEqual, toHex, utf8 } from '../bytes.ts'
-import { sha1 } from '../hash.ts'
+import { sha1, sha256 } from '../hash.ts'
 import { decode, decodeWithSpans, isBytes, isDict, isInt, isList } from '../bencode/index.ts'
-import type { BDict, BValue } from '../bencode/index.ts'
+import type { BDict, BValue, DecodeOptions } from '../bencode/index.ts'
 import { readInfoDict } from './parse-info.ts'
+import type { InfoDigests } from './parse-info.ts'
+import { readPieceLayers } from './piece-layers.ts'
 import { metainfoLimits } from './types.ts'
 import type { Metainfo, TorrentInfo } from './types.ts'
 
@@ -64,23 +67,26 @@ function webSeeds(top: BDict): string[] {
   return out
 }
 
-async function hashInfo(infoBytes: Uint8Array): Promise<{ infoHash: Uint8Array; infoHashHex: string }> {
-  const infoHash = await sha1(infoBytes)
-  return { infoHash, infoHashHex: toHex(infoHash) }
+async function digestsOf(infoBytes: Uint8Array): Promise<InfoDigests> {
+  const [d1, d2] = await Promise.all([sha1(infoBytes), sha256(infoBytes)])
+  return { sha1: d1, sha256: d2 }
 }
+
+// A v2 file tree nests one dict per path segment: let the decoder go as deep as the deepest path we
+// accept (the metainfo checks then give the clearer error), a few levels above the top dict.
+const DECODE: DecodeOptions = { maxDepth: metainfoLimits.maxPathSegments + 8 }
 
 /** Parse a .torrent file. Throws BencodeError (not bencode) or MetainfoError (not a usable torrent). */
 export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
-  const { value: top, spans } = decodeWithSpans(bytes)
+  const { value: top, spans } = decodeWithSpans(bytes, DECODE)
   if (!isDict(top)) throw new MetainfoError('a .torrent file must be a bencoded dict')
   const span = spans.get('info')
   if (span === undefined) throw new MetainfoError('the torrent has no info dict')
   // A plain copy (a Node Buffer's slice() would be a view of the caller's buffer).
   const infoBytes = new Uint8Array(bytes.subarray(span.start, span.end))
-  const { infoHash, infoHashHex } = await hashInfo(infoBytes)
-  const info = readInfoDict(top.get('info')!, infoBytes, infoHash, infoHashHex)
+  const info = readInfoDict(top.get('info')!, infoBytes, await digestsOf(infoBytes))
 
-  const m: Metainfo = { ...info, announce: trackerTiers(top), urlList: webSeeds(top) }
+  const m: Metainfo = { ...info, announce: trackerTiers(top), urlList: webSeeds(top), pieceLayers: readPieceLayers(top.get('piece layers'), info) }
   const comment = looseTextOf(top, 'comment')
   if (comment !== undefined) m.comment = comment
   const createdBy = looseTextOf(top, 'created by')
@@ -92,13 +98,32 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
 
 /**
  * Parse an info dict on its own: metadata fetched from peers (BEP 9). With `expectedInfoHash`, the
- * bytes must hash to it (the magnet link's hash) or a MetainfoError is thrown.
+ * bytes must hash to it or a MetainfoError is thrown: 20 bytes are a v1 info hash or, for a v2 or
+ * hybrid info dict, a v2 one truncated (the swarm id of a v2 magnet, BEP 52); 32 bytes a v2 info hash.
  */
 export async function parseInfo(infoBytes: Uint8Array, expectedInfoHash?: Uint8Array): Promise<TorrentInfo> {
   const own = new Uint8Array(infoBytes)
-  const { infoHash, infoHashHex } = await hashInfo(own)
-  if (expectedInfoHash !== undefined && !bytesEqual(infoHash, expectedInfoHash)) {
-    throw new MetainfoError(`metadata hashes to ${infoHashHex}, not the expected ${toHex(expectedInfoHash)}`)
+  const digests = await digestsOf(own)
+  const mismatch = (): MetainfoError => {
+    const got = expectedInfoHash?.length === 32 ? digests.sha256 : digests.sha1
+    return new MetainfoError(`metadata hashes to ${toHex(got)}, not the expected ${toHex(expectedInfoHash!)}`)
   }
-  return readInfoDict(decode(own), own, infoHash, infoHashHex)
+  // The digests first: bytes that are not the torrent's are refused before being parsed.
+  if (expectedInfoHash !== undefined && !matchesDigests(digests, expectedInfoHash)) throw mismatch()
+  const info = readInfoDict(decode(own, DECODE), own, digests)
+  // And the version: a v1 info dict does not answer to its SHA-256.
+  if (expectedInfoHash !== undefined && !matchesInfoHash(info, expectedInfoHash)) throw mismatch()
+  return info
+}
+
+function matchesDigests(d: InfoDigests, hash: Uint8Array): boolean {
+  if (hash.length === 32) return bytesEqual(d.sha256, hash)
+  return hash.length === 20 && (bytesEqual(d.sha1, hash) || bytesEqual(d.sha256.subarray(0, 20), hash))
+}
+
+/** Whether `hash` names this torrent: its v1 hash, its v2 hash, or its v2 hash truncated to 20 bytes. */
+export function matchesInfoHash(info: TorrentInfo, hash: Uint8Array): boolean {
+  if (info.infoHashV1 !== null && bytesEqual(info.infoHashV1, hash)) return true
+  if (info.infoHashV2 === null) return false
+  return hash.length === 32 ? bytesEqual(info.infoHashV2, hash) : hash.length === 20 && bytesEqual(info.infoHashV2.subarray(0, 20), hash)
 }

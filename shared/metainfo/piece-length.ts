@@ -31,6 +31,11 @@ export function isCreatablePieceLength(n: number): boolean {
   return isSanePieceLength(n) && (n & (n - 1)) === 0
 }
 
+/** BEP 52: a v2 (or hybrid) piece length is a power of two of at least one 16 KiB merkle block. */
+export function isV2PieceLength(n: number): boolean {
+  return isSanePieceLength(n) && n >= 16 * 1024 && (n & (n - 1)) === 0
+}
+
 /** Length of piece `index`: pieceLength, except the last piece, which holds the remainder. */
 export function pieceLengthOf(info: Pick<TorrentInfo, 'length' | 'pieceLength' | 'pieceCount'>, index: number): number {
   if (!Number.isInteger(index) || index < 0 || index >= info.pieceCount) {

@@ -128,36 +128,7 @@ describe('info dict checks', () => {
     await rejectsWith(torrentOf(multiInfo(files)), /100001 files \(limit 100000\)/)
   })
 
-  it('rejects v2-only torrents (BEP 52) saying v2 is not supported yet', async () => {
-    const v2 = { 'file tree': { a: { '': { length: 5, 'pieces root': new Uint8Array(32) } } }, 'meta version': 2, name: 'a', 'piece length': 16384 }
-    await rejectsWith(torrentOf(v2), /v2-only torrent \(BEP 52\): v2 is not supported yet/)
-  })
-
-  it('parses a hybrid v1+v2 torrent through its v1 part, flagging BEP 47 padding files', async () => {
-    const info = {
-      name: 'h',
-      'piece length': 16384,
-      'meta version': 2,
-      'file tree': { a: { '': { length: 100, 'pieces root': new Uint8Array(32) } } },
-      files: [
-        { length: 100, path: ['a'] },
-        { length: 16284, path: ['.pad', '16284'], attr: 'p' },
-        { length: 5, path: ['b'], attr: 'x' },
-        { length: 16379, path: ['.pad', '16379'], attr: 'p' },
-        { length: 7, path: ['c'] },
-      ],
-      pieces: new Uint8Array(60),
-    }
-    const m = await parseTorrent(torrentOf(info, { 'piece layers': {} }))
-    expect(m.files.map((f) => [f.path.join('/'), f.offset, f.padding, f.attr])).toEqual([
-      ['a', 0, false, undefined],
-      ['.pad/16284', 100, true, 'p'],
-      ['b', 16384, false, 'x'],
-      ['.pad/16379', 16389, true, 'p'],
-      ['c', 32768, false, undefined],
-    ])
-    expect(m.pieceCount).toBe(3)
-  })
+  // v2 and hybrid torrents (BEP 52): v2.test.ts.
 
   it('private is true only for the integer 1 (BEP 27)', async () => {
     expect((await parseTorrent(torrentOf(baseInfo({ private: 1 })))).private).toBe(true)

@@ -69,3 +69,38 @@ export function chunkedInput(path: string[], data: Uint8Array, max: number, seed
     },
   }
 }
+
+/** Debian's Python, which sees python3-libtorrent (another python3 may come first on PATH). */
+export const DEBIAN_PYTHON = '/usr/bin/python3'
+const LIBTORRENT_TOOL = join(import.meta.dirname, 'libtorrent_tool.py')
+
+/** What libtorrent reads from a torrent (libtorrent_tool.py). Paths are below the torrent's name. */
+export interface LibtorrentView {
+  v1: string | null
+  v2: string | null
+  name: string
+  pieces: number
+  pieceLength: number
+  files: { path: string; size: number; offset: number; pad: boolean }[]
+}
+
+/** Fails (never skips) without python3-libtorrent, saying how to install it. */
+export function requireLibtorrent(): void {
+  try {
+    execFileSync(DEBIAN_PYTHON, ['-c', 'import libtorrent'], { stdio: 'ignore' })
+  } catch {
+    throw new Error(`python3-libtorrent is missing: install it with "apt-get install -y python3-libtorrent" (CI's .ci/run must do the same)`)
+  }
+}
+
+/** libtorrent creates a torrent of `path` (a file or directory) at `out` and says what it made. */
+export function libtorrentCreate(path: string, mode: 'v1' | 'v2' | 'hybrid', pieceLength: number, out: string): LibtorrentView {
+  requireLibtorrent()
+  return JSON.parse(run(DEBIAN_PYTHON, [LIBTORRENT_TOOL, 'create', path, mode, String(pieceLength), out])) as LibtorrentView
+}
+
+/** What libtorrent reads from the .torrent at `file`. */
+export function libtorrentInspect(file: string): LibtorrentView {
+  requireLibtorrent()
+  return JSON.parse(run(DEBIAN_PYTHON, [LIBTORRENT_TOOL, 'inspect', file])) as LibtorrentView
+}
