@@ -2,5 +2,6 @@
 export type { MagnetLink } from './types.ts'
 export { parseMagnet, parseInfoHashInput } from './parse.ts'
 export { formatMagnet, composeSelect } from './format.ts'
+export { swarmIdOf } from './swarm-id.ts'
 export { base32Decode, base32Encode } from './base32.ts'
 export * from './limits.ts'

@@ -6,6 +6,7 @@ import { base32Decode, base32Encode } from './base32.ts'
 import { composeSelect, formatMagnet } from './format.ts'
 import { MAX_MAGNET_LENGTH, MAX_SELECTED, MAX_TRACKERS } from './limits.ts'
 import { parseInfoHashInput, parseMagnet } from './parse.ts'
+import { swarmIdOf } from './swarm-id.ts'
 import type { MagnetLink } from './types.ts'
 
 const HEX = 'd2474e86c95b19b8bcfdb92bc12c9d44667cfa36'
@@ -44,6 +45,12 @@ describe('parseMagnet', () => {
     const hybrid = parseMagnet(`magnet:?xt=urn:btih:${HEX}&xt=urn:btmh:1220${V2}`)
     expect(hybrid.infoHashHex).toBe(HEX)
     expect(toHex(hybrid.infoHashV2!)).toBe(V2)
+  })
+
+  it('names the swarm by the v1 hash, or for v2 only by the v2 hash truncated to 20 bytes (BEP 52)', () => {
+    expect(toHex(swarmIdOf(parseMagnet(`magnet:?xt=urn:btmh:1220${'0123456789'.repeat(6)}abcd`)))).toBe('0123456789'.repeat(4))
+    expect(toHex(swarmIdOf(parseMagnet(`magnet:?xt=urn:btmh:1220${V2}&xt=urn:btih:${HEX}`)))).toBe(HEX)
+    expect(toHex(swarmIdOf(parseMagnet(`magnet:?xt=urn:btih:${HEX}`)))).toBe(HEX)
   })
 
   it('accepts duplicate identical xt, numbered keys, percent-encoded xt and ignores other urns and keys', () => {
