@@ -4,7 +4,7 @@ import { systemClock } from '../../shared/engine/adapters/system-clock.ts'
 import { webCryptoHasher } from '../../shared/hash.ts'
 import { newPeerId } from '../../shared/peer-id.ts'
 import { formatMagnet, parseMagnet, type MagnetLink } from '../../shared/magnet/index.ts'
-import { encodeTorrent, parseInfo, parseTorrent, type TorrentInfo } from '../../shared/metainfo/index.ts'
+import { encodeTorrent, MetainfoError, parseInfo, parseTorrent, type TorrentInfo } from '../../shared/metainfo/index.ts'
 import type { AppConfig } from './app-config.ts'
 import { Library, type LibraryRecord } from './library.ts'
 import { OpfsPieceStore } from './opfs-store.ts'
@@ -95,7 +95,7 @@ export class SwarmClient {
 
   /** A .torrent file the user opened. */
   async addTorrentFile(bytes: Uint8Array): Promise<string> {
-    const meta = await parseTorrent(bytes)
+    const meta = refuseV2Only(await parseTorrent(bytes))
     if (this.#active.has(meta.infoHashHex)) return meta.infoHashHex
     const record = this.#newRecord(meta.infoHashHex, meta.name, { kind: 'torrent', bytes }, false)
     await this.#add(record)
@@ -118,7 +118,7 @@ export class SwarmClient {
 
   /** Seed an existing .torrent from the user's copy of its files (every piece checked first, as a task). */
   async seedTorrent(torrentBytes: Uint8Array, files: DroppedFile[]): Promise<{ infoHashHex: string; link: string }> {
-    const meta = await parseTorrent(torrentBytes)
+    const meta = refuseV2Only(await parseTorrent(torrentBytes))
     const source = sourceOf(meta, files)
     const all = Array.from({ length: meta.pieceCount }, (_, i) => i)
     await this.tasks.run('checking', meta.name, meta.length, meta.infoHashHex, (task) => checkSource(meta, source, all, { signal: task.signal, onProgress: (n) => task.progress(n) }))
@@ -405,4 +405,11 @@ function leftOf(a: Active): number {
   let have = 0
   for (let i = 0; i < inner.pieceCount; i++) if (inner.has(i)) have += inner.pieceSize(i)
   return a.info.length - have
+}
+
+// The engine verifies pieces by their v1 SHA-1 hashes: hybrids download through their v1 half, and a
+// v2-only torrent (BEP 52, SHA-256 merkle trees only) is refused here until it verifies those too.
+function refuseV2Only<T extends TorrentInfo>(meta: T): T {
+  if (meta.metaVersion === 2) throw new MetainfoError('this is a v2-only torrent (BEP 52): this app can download v1 and hybrid torrents, not v2-only ones yet')
+  return meta
 }
