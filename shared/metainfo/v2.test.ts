@@ -8,6 +8,7 @@ import { encode } from '../bencode/index.ts'
 import type { BEncodable } from '../bencode/index.ts'
 import { makeData } from '../engine/test-support/make-torrent.ts'
 import { merkleOf, v2Parts, v2Torrent } from './test-support/v2-builder.ts'
+import { rejectsWith } from './test-support/fixtures.ts'
 import type { MemFile } from './test-support/v2-builder.ts'
 
 type Dict = Record<string, BEncodable | undefined>
@@ -15,14 +16,6 @@ const KiB = 1024
 const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 const sha1Hex = (b: Uint8Array): string => createHash('sha1').update(b).digest('hex')
 
-async function rejectsWith(bytes: Uint8Array, message: RegExp): Promise<void> {
-  const err = await parseTorrent(bytes).then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err, `expected a MetainfoError matching ${message}`).toBeInstanceOf(MetainfoError)
-  expect((err as Error).message).toMatch(message)
-}
 
 const FILES: MemFile[] = [
   { path: ['dir', 'big.bin'], data: makeData(100_000, 1) }, // 4 pieces of 32 KiB: has a piece layer

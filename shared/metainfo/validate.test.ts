@@ -3,16 +3,8 @@ import { parseTorrent, unsafeSegmentReason, metainfoLimits } from './index.ts'
 import { MetainfoError } from '../errors.ts'
 import { fromBinaryString } from '../bytes.ts'
 import { encode } from '../bencode/index.ts'
-import { baseInfo, multiInfo, torrentOf } from './test-support/fixtures.ts'
+import { baseInfo, multiInfo, rejectsWith, torrentOf } from './test-support/fixtures.ts'
 
-async function rejectsWith(bytes: Uint8Array, message: RegExp): Promise<void> {
-  const err = await parseTorrent(bytes).then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err, `expected a MetainfoError matching ${message}`).toBeInstanceOf(MetainfoError)
-  expect((err as Error).message).toMatch(message)
-}
 
 describe('path segments', () => {
   it.each([

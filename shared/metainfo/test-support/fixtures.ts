@@ -2,8 +2,11 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
+import { expect } from 'vitest'
 import { encode } from '../../bencode/index.ts'
 import type { BEncodable } from '../../bencode/index.ts'
+import { MetainfoError } from '../../errors.ts'
+import { parseTorrent } from '../parse.ts'
 
 export const FIXTURES_DIR = join(import.meta.dirname, '../../../node_modules/webtorrent-fixtures/fixtures')
 
@@ -45,4 +48,14 @@ export function multiInfo(files: Array<{ path: BEncodable[]; length: number; [k:
 
 export function torrentOf(info: BEncodable, top: Record<string, BEncodable | undefined> = {}): Uint8Array {
   return encode({ ...top, info })
+}
+
+/** Asserts parseTorrent refuses `bytes` with a MetainfoError whose message matches. */
+export async function rejectsWith(bytes: Uint8Array, message: RegExp): Promise<void> {
+  const err = await parseTorrent(bytes).then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(err, `expected a MetainfoError matching ${message}`).toBeInstanceOf(MetainfoError)
+  expect((err as Error).message).toMatch(message)
 }
