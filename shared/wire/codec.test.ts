@@ -31,9 +31,13 @@ const VECTORS: [Message, string][] = [
   [{ type: 'allowedFast', index: 10 }, '00000005110000000a'],
   [{ type: 'extended', extId: 0, payload: fromHex('6465') }, '000000041400' + '6465'],
   [{ type: 'extended', extId: 3, payload: new Uint8Array(0) }, '000000021403'],
-  [{ type: 'hashRequest', payload: new Uint8Array(48).fill(1) }, '0000003115' + '01'.repeat(48)],
-  [{ type: 'hashes', payload: new Uint8Array(80).fill(2) }, '0000005116' + '02'.repeat(80)],
-  [{ type: 'hashReject', payload: new Uint8Array(48).fill(3) }, '0000003117' + '03'.repeat(48)],
+  // BEP 52: pieces root, base layer, index, length, proof layers; `hashes` then base hashes and uncles.
+  [{ type: 'hashRequest', piecesRoot: new Uint8Array(32).fill(1), baseLayer: 0, index: 4, length: 4, proofLayers: 2 }, '0000003115' + '01'.repeat(32) + '00000000' + '00000004' + '00000004' + '00000002'],
+  [
+    { type: 'hashes', piecesRoot: new Uint8Array(32).fill(2), baseLayer: 2, index: 0, length: 2, proofLayers: 1, hashes: fromHex('0a'.repeat(32) + '0b'.repeat(32) + '0c'.repeat(32)) },
+    '0000009116' + '02'.repeat(32) + '00000002' + '00000000' + '00000002' + '00000001' + '0a'.repeat(32) + '0b'.repeat(32) + '0c'.repeat(32),
+  ],
+  [{ type: 'hashReject', piecesRoot: new Uint8Array(32).fill(3), baseLayer: 2, index: 512, length: 512, proofLayers: 0 }, '0000003117' + '03'.repeat(32) + '00000002' + '00000200' + '00000200' + '00000000'],
 ]
 
 describe('message codec', () => {
@@ -62,6 +66,10 @@ describe('message codec', () => {
     expect(() => encodeMessage({ type: 'request', index: 0, begin: 1.5, length: 1 })).toThrow(RangeError)
     expect(() => encodeMessage({ type: 'port', port: 65536 })).toThrow(RangeError)
     expect(() => encodeMessage({ type: 'extended', extId: 256, payload: new Uint8Array(0) })).toThrow(RangeError)
+    const request = { piecesRoot: new Uint8Array(32), baseLayer: 0, index: 0, length: 2, proofLayers: 0 }
+    expect(() => encodeMessage({ type: 'hashRequest', ...request, piecesRoot: new Uint8Array(20) })).toThrow(RangeError)
+    expect(() => encodeMessage({ type: 'hashReject', ...request, index: -1 })).toThrow(RangeError)
+    expect(() => encodeMessage({ type: 'hashes', ...request, hashes: new Uint8Array(33) })).toThrow(RangeError)
   })
 
   it('hands out payloads that do not alias the input chunk', () => {

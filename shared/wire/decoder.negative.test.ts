@@ -146,7 +146,34 @@ describe('WireDecoder refuses', () => {
   it('hashes messages that are not 48 + 32n bytes', () => {
     expect(() => decoder().push(raw(MessageId.hashes, 47))).toThrow(/hashes: payload length 47/)
     expect(() => decoder().push(raw(MessageId.hashes, 49))).toThrow(/hashes: payload length 49/)
-    expect(decoder().push(raw(MessageId.hashes, 80))).toHaveLength(1)
+  })
+
+  /** A hash message with this header (root of 0x01 bytes) and `hashCount` hashes after it. */
+  const hashMessage = (id: number, base: number, index: number, length: number, proofs: number, hashCount = 0): Uint8Array => {
+    const out = raw(id, 48 + 32 * hashCount, 1)
+    const view = new DataView(out.buffer)
+    ;[base, index, length, proofs].forEach((v, i) => view.setUint32(5 + 32 + 4 * i, v))
+    return out
+  }
+
+  it('hashes whose count is not length plus the uncles of the proof layers (BEP 52)', () => {
+    // length 4, 3 proof layers: the first log2(4) - 1 = 1 is covered by the base hashes, 2 uncles remain.
+    expect(decoder().push(hashMessage(MessageId.hashes, 0, 0, 4, 3, 6))).toHaveLength(1)
+    expect(() => decoder().push(hashMessage(MessageId.hashes, 0, 0, 4, 3, 5))).toThrow(/hashes: 5 hashes for length 4 with 3 proof layers, expected 6/)
+    expect(() => decoder().push(hashMessage(MessageId.hashes, 0, 0, 4, 3, 7))).toThrow(/expected 6/)
+    expect(decoder().push(hashMessage(MessageId.hashes, 1, 2, 2, 0, 2))).toHaveLength(1)
+  })
+
+  it.each([
+    ['a zero length', 0, 0, 0, 0, /length 0, expected 1..8192/],
+    ['a length above 8192 (libtorrent\'s bound)', 0, 0, 8193, 0, /length 8193, expected 1..8192/],
+    ['a base layer beyond any tree', 64, 0, 2, 0, /base layer 64/],
+    ['proof layers beyond any tree', 0, 0, 2, 64, /proof layers 64/],
+    ['an index beyond any tree', 0, 2 ** 31, 2, 0, /index 2147483648/],
+  ])('hash requests and rejects with %s', (_what, base, index, length, proofs, message) => {
+    expect(() => decoder().push(hashMessage(MessageId.hashRequest, base, index, length, proofs))).toThrow(message)
+    expect(() => decoder().push(hashMessage(MessageId.hashReject, base, index, length, proofs))).toThrow(message)
+    expect(() => decoder().push(hashMessage(MessageId.hashes, base, index, length, proofs, 2))).toThrow(message)
   })
 
   it('a handshake with a wrong pstrlen on its first byte', () => {

@@ -1,6 +1,7 @@
 // Peer-wire message encoding (BEP 3, 6, 10, 52): <u32 BE length><u8 id><payload>; keep-alive is a
 // bare zero length. Encoding our own messages: a field out of range is a programming error (RangeError).
 import { MessageId, type Message } from './messages.ts'
+import { HASH_HEADER_LENGTH, writeHashHeader } from './hash-messages.ts'
 
 const U32_MAX = 0xffffffff
 
@@ -92,9 +93,18 @@ export function encodeMessage(m: Message): Uint8Array {
       if (!Number.isInteger(m.extId) || m.extId < 0 || m.extId > 0xff) throw new RangeError(`extended.extId must be a u8, got ${m.extId}`)
       return withBytes(MessageId.extended, m.payload, m.extId)
     case 'hashRequest':
-    case 'hashes':
-    case 'hashReject':
-      return withBytes(MessageId[m.type], m.payload)
+    case 'hashReject': {
+      const [out] = frame(MessageId[m.type], HASH_HEADER_LENGTH)
+      writeHashHeader(out, 5, m, m.type)
+      return out
+    }
+    case 'hashes': {
+      if (m.hashes.length % 32 !== 0) throw new RangeError(`hashes.hashes must be whole 32-byte hashes, got ${m.hashes.length} bytes`)
+      const [out] = frame(MessageId.hashes, HASH_HEADER_LENGTH + m.hashes.length)
+      writeHashHeader(out, 5, m, 'hashes')
+      out.set(m.hashes, 5 + HASH_HEADER_LENGTH)
+      return out
+    }
   }
 }
 

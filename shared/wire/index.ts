@@ -1,4 +1,4 @@
-// The peer-wire codec (BEP 3, 6, 9, 10): handshake, message encode/decode, extension payloads.
+// The peer-wire codec (BEP 3, 6, 9, 10, 52): handshake, message encode/decode, extension payloads.
 export * from './messages.ts'
 export { PROTOCOL, HANDSHAKE_LENGTH, encodeHandshake, decodeHandshake, capabilitiesOf, reservedFor } from './handshake.ts'
 export { encodeMessage, encodePieceParts, encodeExtendedMessage } from './encoder.ts'
@@ -15,3 +15,4 @@ export {
 } from './metadata.ts'
 export { allowedFastSet, MAX_ALLOWED_FAST } from './allowed-fast.ts'
 export { bitfieldLength } from './payload.ts'
+export { proofHashCount } from './hash-messages.ts'

@@ -14,9 +14,17 @@ export const MAX_PIECES_UNKNOWN_METADATA = 0x200000
  * extensions) without letting one message pin a megabyte per connection. */
 export const MAX_EXTENDED_PAYLOAD = 65536
 
-/** BEP 52 `hashes` messages: we never send hash requests, so any answer is small; this bound only
- * keeps an unrequested one from growing a buffer. (48 header bytes + up to 2032 hashes.) */
+/** BEP 52 `hashes` messages answer our own requests, which ask at most 512 hashes (BEP 52: "SHOULD
+ * NOT be greater than 512") plus one uncle per proof layer (< 64): about 18 KiB. 64 KiB (48 header
+ * bytes + up to 2046 hashes) leaves room without letting a peer pin more per connection. */
 export const MAX_HASHES_PAYLOAD = 65536
+
+/** BEP 52 hash request `length`: libtorrent answers up to 8192 (a whole 128 MiB piece's leaves)
+ * and refuses more; so do we. */
+export const MAX_HASH_REQUEST_LENGTH = 8192
+
+/** Base and proof layers of a hash request: a safe-integer file has fewer than 40 merkle layers. */
+export const MAX_MERKLE_LAYER = 63
 
 export interface DecoderLimits {
   /** A length prefix above this is rejected as soon as its 4 bytes are read, before any buffering. */

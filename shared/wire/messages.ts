@@ -1,6 +1,6 @@
 // Every peer-wire message, as one tagged union: the decoder produces these, the encoder consumes
 // them, and the engine switches on `type`. Ids are from BEP 3, BEP 6 (fast), BEP 10 (extended) and
-// BEP 52 (v2 hash messages, recognised but not used). See ../shared/spec/peer-wire.md.
+// BEP 52 (v2 hash messages).
 
 export const MessageId = {
   choke: 0,
@@ -39,6 +39,19 @@ export interface Capabilities {
   v2: boolean // reserved[7] & 0x10, BEP 52
 }
 
+/**
+ * BEP 52 hash request (also the header of `hashes` and `hash reject`): `length` hashes of the layer
+ * `baseLayer` above the leaves of the file whose merkle root is `piecesRoot`, from `index`, with the
+ * uncle hashes of `proofLayers` layers above them.
+ */
+export interface HashRequest {
+  piecesRoot: Uint8Array // 32 bytes
+  baseLayer: number
+  index: number
+  length: number
+  proofLayers: number
+}
+
 /** A block address: used by request, cancel and reject. */
 export interface BlockRef {
   index: number
@@ -65,8 +78,10 @@ export type Message =
   | { type: 'allowedFast'; index: number }
   /** BEP 10: extId 0 is the handshake (payload is a bencoded dict); others are negotiated ids. */
   | { type: 'extended'; extId: number; payload: Uint8Array }
-  /** BEP 52 hash messages: carried as raw payloads; we do not speak v2 yet. */
-  | { type: 'hashRequest' | 'hashes' | 'hashReject'; payload: Uint8Array }
+  /** BEP 52: `hashes` holds the base layer's hashes, then the proof's uncles, 32 bytes each. */
+  | ({ type: 'hashRequest' } & HashRequest)
+  | ({ type: 'hashes'; hashes: Uint8Array } & HashRequest)
+  | ({ type: 'hashReject' } & HashRequest)
 
 export type MessageType = Message['type']
 

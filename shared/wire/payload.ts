@@ -3,13 +3,11 @@
 import { ProtocolError } from '../errors.ts'
 import type { DecoderLimits } from './limits.ts'
 import { MessageId, type Message, type MessageType } from './messages.ts'
+import { HASH_HEADER_LENGTH, readHashHeader, readHashes } from './hash-messages.ts'
 
 const NAME_OF_ID = new Map<number, Exclude<MessageType, 'keepAlive'>>(
   (Object.entries(MessageId) as [Exclude<MessageType, 'keepAlive'>, number][]).map(([name, id]) => [id, name]),
 )
-
-/** BEP 52: pieces root (32) + base layer, index, length, proof layers (4 each). */
-const HASH_REQUEST_LENGTH = 48
 
 export function messageName(id: number): Exclude<MessageType, 'keepAlive'> {
   const name = NAME_OF_ID.get(id)
@@ -67,10 +65,10 @@ export function checkPayloadLength(id: number, length: number, limits: DecoderLi
       return
     case 'hashRequest':
     case 'hashReject':
-      if (length !== HASH_REQUEST_LENGTH) fail(`${HASH_REQUEST_LENGTH}`)
+      if (length !== HASH_HEADER_LENGTH) fail(`${HASH_HEADER_LENGTH}`)
       return
     case 'hashes':
-      if (length < HASH_REQUEST_LENGTH || length > limits.maxHashesLength || (length - HASH_REQUEST_LENGTH) % 32 !== 0) {
+      if (length < HASH_HEADER_LENGTH || length > limits.maxHashesLength || (length - HASH_HEADER_LENGTH) % 32 !== 0) {
         fail(`48 + a multiple of 32, at most ${limits.maxHashesLength}`)
       }
       return
@@ -126,9 +124,12 @@ export function parsePayload(id: number, payload: Uint8Array, limits: DecoderLim
     case 'extended':
       return { type: 'extended', extId: payload[0] ?? 0, payload: payload.subarray(1) }
     case 'hashRequest':
-    case 'hashes':
     case 'hashReject':
-      return { type: name, payload }
+      return { type: name, ...readHashHeader(payload, name) }
+    case 'hashes': {
+      const header = readHashHeader(payload, name)
+      return { type: 'hashes', ...header, hashes: readHashes(payload, header) }
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { encodeHandshake } from '../handshake.ts'
 import type { Handshake, Message } from '../messages.ts'
 import { BLOCK_SIZE } from '../limits.ts'
 import { bitfieldLength } from '../payload.ts'
+import { proofHashCount } from '../hash-messages.ts'
 import { WireDecoder, type WireEvent } from '../decoder.ts'
 
 const u32 = fc.nat({ max: 0xffffffff })
@@ -24,6 +25,15 @@ export function arbBitfield(pieceCount: number): fc.Arbitrary<Uint8Array> {
     return bits
   })
 }
+
+/** A BEP 52 hash message header within the codec's bounds. */
+const arbHashHeader = fc.record({
+  piecesRoot: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+  baseLayer: fc.nat({ max: 63 }),
+  index: fc.nat({ max: 0x7fffffff }),
+  length: fc.integer({ min: 1, max: 16 }),
+  proofLayers: fc.nat({ max: 63 }),
+})
 
 /** Any message the decoder accepts for a torrent of `pieceCount` pieces. */
 export function arbMessage(pieceCount: number): fc.Arbitrary<Message> {
@@ -51,9 +61,11 @@ export function arbMessage(pieceCount: number): fc.Arbitrary<Message> {
     ),
     fc.nat({ max: 0xffff }).map((port): Message => ({ type: 'port', port })),
     fc.record({ extId: fc.nat({ max: 255 }), payload: bytes(0, 300) }).map((m): Message => ({ type: 'extended', ...m })),
-    bytes(48, 48).map((payload): Message => ({ type: 'hashRequest', payload })),
-    bytes(48, 48).map((payload): Message => ({ type: 'hashReject', payload })),
-    fc.nat({ max: 4 }).chain((n) => bytes(48 + 32 * n, 48 + 32 * n)).map((payload): Message => ({ type: 'hashes', payload })),
+    fc.record({ type: fc.constantFrom('hashRequest', 'hashReject'), h: arbHashHeader }).map(({ type, h }) => ({ type, ...h }) as Message),
+    arbHashHeader.chain((h) => {
+      const n = 32 * (h.length + proofHashCount(h.length, h.proofLayers))
+      return bytes(n, n).map((hashes): Message => ({ type: 'hashes', ...h, hashes }))
+    }),
   )
 }
 

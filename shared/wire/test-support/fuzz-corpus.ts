@@ -3,7 +3,8 @@
 import { concatBytes } from '../../bytes.ts'
 import { encodeMessage } from '../encoder.ts'
 import { encodeHandshake } from '../handshake.ts'
-import type { Message } from '../messages.ts'
+import type { HashRequest, Message } from '../messages.ts'
+import { proofHashCount } from '../hash-messages.ts'
 
 /** The shared seeded PRNG (mulberry32), under the name the fuzz code uses. */
 export { seededRandom as prng } from '../../test-support/random.ts'
@@ -30,6 +31,11 @@ export class Rand {
     }
     return out
   }
+}
+
+/** A BEP 52 hash message header within the codec's bounds (small lengths: cheap hashes). */
+function hashHeader(r: Rand): HashRequest {
+  return { piecesRoot: r.bytes(32), baseLayer: r.int(64), index: r.int(2 ** 31), length: r.range(1, 16), proofLayers: r.int(8) }
 }
 
 /** A valid message for a torrent of `pieceCount` pieces (bitfield spare bits zero). */
@@ -60,9 +66,11 @@ export function randomMessage(r: Rand, pieceCount: number): Message {
     case 10:
       return { type: 'extended', extId: r.int(256), payload: r.bytes(r.int(200)) }
     case 11:
-      return { type: r.pick(['hashRequest', 'hashReject'] as const), payload: r.bytes(48) }
-    case 12:
-      return { type: 'hashes', payload: r.bytes(48 + 32 * r.int(4)) }
+      return { type: r.pick(['hashRequest', 'hashReject'] as const), ...hashHeader(r) }
+    case 12: {
+      const h = hashHeader(r)
+      return { type: 'hashes', ...h, hashes: r.bytes(32 * (h.length + proofHashCount(h.length, h.proofLayers))) }
+    }
     default:
       return { type: 'keepAlive' }
   }
