@@ -9,6 +9,8 @@ const benches = [
   { name: 'engine', script: 'bench/engine/main.ts', what: 'in-memory 1 -> 1 transfer: the engine\'s own cost' },
   { name: 'tracker', script: 'bench/tracker/main.ts', what: 'our tracker against bittorrent-tracker, same load' },
   { name: 'browser', script: 'bench/browser/main.ts', what: 'browser to browser in Chromium: swarmdrop against WebTorrent and a raw data channel' },
+  { name: 'browser-transports', script: 'bench/browser/transports.ts', what: 'simple-peer (DataChannelTransport) against a bare RTCDataChannel' },
+  { name: 'opfs-writes', script: 'bench/browser/opfs-writes.ts', what: 'OPFS piece writes: createWritable against the sync-access-handle worker' },
   { name: 'wire-codec', script: 'bench/wire/codec-bench.ts', what: 'wire codec: encode/decode 16 KiB pieces, against bittorrent-protocol' },
   { name: 'wire-datachannel', script: 'bench/wire/datachannel-bench.ts', what: 'one send (header+block) or two per piece on a real data channel' },
 ]

@@ -202,27 +202,3 @@ test('data and bitfield survive a page reload (real persistence)', async () => {
   }, layoutArgs)
   expect(r).toEqual({ v: [0, 5, 12], m: [-1, -1, -1] })
 })
-
-// createWritable({ keepExistingData: true }) copies the whole file into a swap file on every open and
-// back on close, so its cost per piece grows with the file: it is measured at two sizes to show that.
-// The full measurement (docs/performance.md) is SWARMDROP_BENCH=1; by default the sizes are smaller.
-const benchSizes = process.env['SWARMDROP_BENCH'] ? { writable: [4, 16], worker: [16, 64] } : { writable: [2, 8], worker: [16] }
-
-test('measure: 256 KiB piece writes, createWritable vs sync access handle worker', async () => {
-  test.setTimeout(180_000)
-  const r = await p.page.evaluate(async (sizes) => {
-    const h = window.swarmdropHarness
-    const out: string[] = []
-    for (const kind of ['writable', 'worker'] as const) {
-      for (const mib of sizes[kind]) {
-        const hex = 'c0'.repeat(20)
-        const mbps = await h.opfsHelpers.benchWrites(kind, mib * 1024 * 1024, 256 * 1024, hex)
-        await h.opfsPaths.deleteTorrentData(hex)
-        out.push(`${kind} ${mib} MiB: ${mbps.toFixed(1)} MB/s`)
-      }
-    }
-    return out
-  }, benchSizes)
-  console.log(`[opfs bench, one file, 256 KiB pieces in shuffled order, close+flush included] ${r.join(' | ')}`)
-  expect(r).toHaveLength(benchSizes.writable.length + benchSizes.worker.length)
-})

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { buildHarness } from './lib-harness/build.ts'
-import { closeChannel, connectPools, connectRaw, transfer } from './lib-harness/channel-pair.ts'
+import { connectPools, transfer } from './lib-harness/channel-pair.ts'
 import { openPeer, type HarnessPeer } from './lib-harness/pages.ts'
 import { serveStatic, type Running } from './lib-harness/servers.ts'
 
@@ -86,30 +86,4 @@ test('the pool declines offers beyond its per-torrent cap and destroys unanswere
   }, HASH)
   // Offers stay until the timeout (pendingBefore), then all of them go.
   expect(result).toEqual({ madeBeyondCap: 2, pendingBefore: 2, declined: null, pendingAfter: 0 })
-})
-
-async function oneWay(from: HarnessPeer, to: HarnessPeer, total: number): Promise<number> {
-  const r = await transfer(from, to, total)
-  expect(r.intact).toBe(true)
-  return total / (r.ms / 1000) / 1e6
-}
-
-// The full measurement (docs/performance.md) is SWARMDROP_BENCH=1: 64 MiB per transfer, two rounds.
-// By default the spec moves 16 MiB once each way, to stay quick on a loaded machine.
-const benchMiB = process.env['SWARMDROP_BENCH'] ? 64 : 16
-const benchRounds = process.env['SWARMDROP_BENCH'] ? 2 : 1
-
-test(`measure: simple-peer (DataChannelTransport) against a raw RTCDataChannel, ${benchMiB} MiB each way`, async () => {
-  test.setTimeout(benchRounds * benchMiB * 4 * 1000 + 30_000)
-  const total = benchMiB * 1024 * 1024
-  const figures: Record<string, number[]> = { raw: [], 'simple-peer': [] }
-  for (let round = 0; round < benchRounds; round++) for (const kind of ['raw', 'simple-peer'] as const) {
-    if (kind === 'raw') await connectRaw(a, b)
-    else await connectPools(a, b)
-    figures[kind]!.push(await oneWay(a, b, total), await oneWay(b, a, total))
-    await closeChannel(a, b)
-  }
-  const line = Object.entries(figures).map(([k, v]) => `${k}: ${v.map((x) => x.toFixed(1)).join(', ')} MB/s`).join(' | ')
-  console.log(`[webrtc bench, ${benchMiB} MiB per transfer, A->B then B->A, 16 KiB sends, HWM 1 MiB] ${line}`)
-  test.info().annotations.push({ type: 'figures', description: line })
 })

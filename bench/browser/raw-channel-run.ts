@@ -1,8 +1,7 @@
-import type { Browser } from '@playwright/test'
-import type { HarnessPeer } from '../../e2e/lib-harness/pages.ts'
 import type { RawChannelTransport } from '../../web/harness/transport-bench.ts'
-import { benchPeer, bounded, closePeers } from './chromium.ts'
-import { cpuMeter } from './proc-cpu.ts'
+import { benchPeer, bounded, closePeers, type BenchPeer } from './chromium.ts'
+import { cpuMeter, PeerRoles } from './proc-cpu.ts'
+import { traceWindow } from './renderer-trace.ts'
 import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 
 // The ceiling: two RTCPeerConnections in two contexts (no STUN, loopback, SDP passed through Node), one
@@ -13,11 +12,11 @@ import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 
 const SEND_SIZE = 16 * 1024
 
-export async function runRawChannel(browser: Browser, appUrl: string, t: Transfer): Promise<RunResult> {
+export async function runRawChannel(appUrl: string, t: Transfer): Promise<RunResult> {
   const name = 'raw-datachannel'
-  const peers: HarnessPeer[] = []
+  const peers: BenchPeer[] = []
   try {
-    return await bounded(name, t.timeoutMs, measure(browser, appUrl, t, peers))
+    return await bounded(name, t.timeoutMs, measure(appUrl, t, peers))
   } catch (err) {
     return failed(name, t, err)
   } finally {
@@ -25,12 +24,15 @@ export async function runRawChannel(browser: Browser, appUrl: string, t: Transfe
   }
 }
 
-async function measure(browser: Browser, appUrl: string, t: Transfer, peers: HarnessPeer[]): Promise<RunResult> {
+async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise<RunResult> {
   const size = t.mib * 1024 * 1024
-  const a = await benchPeer(browser, appUrl)
+  const roles = new PeerRoles()
+  const a = await benchPeer(appUrl, t.network)
   peers.push(a)
-  const b = await benchPeer(browser, appUrl)
+  roles.mark('seeder')
+  const b = await benchPeer(appUrl, t.network)
   peers.push(b)
+  roles.mark('leecher')
   const offer = await a.page.evaluate(async () => {
     const o = await window.swarmdropHarness.transportBench.rawOffer()
     window.scratch['offer'] = o
@@ -48,7 +50,8 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
   await b.page.evaluate(async () => {
     window.scratch['t'] = await (window.scratch['transport'] as Promise<RawChannelTransport>)
   })
-  const cpu = cpuMeter()
+  const cpu = cpuMeter(roles)
+  const trace = t.trace ? traceWindow([a.browser, b.browser], roles, t.trace) : null
   const received = b.page.evaluate(
     ({ size, sendSize }) => window.swarmdropHarness.transportBench.receiveAll(window.scratch['t'] as RawChannelTransport, size, sendSize),
     { size, sendSize: SEND_SIZE },
@@ -59,6 +62,7 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
   )
   const got = await received
   const cpuUse = cpu()
+  const traced = await trace?.finish()
   return {
     name: 'raw-datachannel',
     seeders: 1,
@@ -69,6 +73,7 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
     mbPerS: mbPerS(size, got.ms),
     identical: got.intact,
     cpu: cpuUse,
+    ...(traced ? { trace: traced } : {}),
     details: { sendSize: SEND_SIZE },
   }
 }

@@ -1,8 +1,15 @@
+import type { StandInProvider } from '../network/page-rewrite.ts'
 import type { CpuUse } from './proc-cpu.ts'
+import type { TraceSummary } from './renderer-trace.ts'
 
 /** One measured transfer (or its failure: a timeout or an error is a result too, and the run goes on). */
 export interface RunResult {
   name: string
+  /** The network condition ('loopback', '50ms', '50ms-1%loss') and the round, set by main.ts. */
+  condition?: string
+  round?: number
+  /** CPU of the network relay process over the run (not Chromium's). */
+  relayCpuSeconds?: number
   seeders: number
   mib: number
   ok: boolean
@@ -17,6 +24,7 @@ export interface RunResult {
   identical?: boolean
   /** Chromium's CPU over the same span, all processes (both peers, GPU, network service). */
   cpu?: CpuUse
+  trace?: TraceSummary
   details?: Record<string, unknown>
 }
 
@@ -29,6 +37,10 @@ export interface Transfer {
   probe?: boolean
   /** Record a V8 CPU profile of the leecher page (js-profile.ts). */
   jsProfile?: boolean
+  /** Trace every process and thread (renderer-trace.ts) for `forMs`, `afterMs` into the transfer. */
+  trace?: { afterMs: number; forMs: number }
+  /** Connect the peers through this relay (bench/network) instead of loopback. */
+  network?: StandInProvider
 }
 
 export function failed(name: string, t: Transfer, err: unknown): RunResult {

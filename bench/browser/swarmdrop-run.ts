@@ -1,10 +1,9 @@
-import type { Browser } from '@playwright/test'
-import type { HarnessPeer } from '../../e2e/lib-harness/pages.ts'
 import type { SwarmClient } from '../../web/lib/swarm-client.ts'
-import { benchPeer, bounded, closePeers } from './chromium.ts'
+import { benchPeer, bounded, closePeers, type BenchPeer } from './chromium.ts'
 import { installProbe, readProbe } from './channel-probe.ts'
 import { startJsProfile, stopJsProfile } from './js-profile.ts'
-import { cpuMeter } from './proc-cpu.ts'
+import { cpuMeter, PeerRoles } from './proc-cpu.ts'
+import { traceWindow } from './renderer-trace.ts'
 import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 
 // swarmdrop itself: `seeders` contexts seed the same N MiB file with SwarmClient (hashing it and
@@ -14,11 +13,11 @@ import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 
 const FILE_SEED = 0x5eed
 
-export async function runSwarmdrop(browser: Browser, appUrl: string, t: Transfer): Promise<RunResult> {
+export async function runSwarmdrop(appUrl: string, t: Transfer): Promise<RunResult> {
   const name = 'swarmdrop'
-  const peers: HarnessPeer[] = []
+  const peers: BenchPeer[] = []
   try {
-    return await bounded(`${name} ${t.seeders}->1`, t.timeoutMs, measure(browser, appUrl, t, peers))
+    return await bounded(`${name} ${t.seeders}->1`, t.timeoutMs, measure(appUrl, t, peers))
   } catch (err) {
     return failed(name, t, err)
   } finally {
@@ -26,10 +25,12 @@ export async function runSwarmdrop(browser: Browser, appUrl: string, t: Transfer
   }
 }
 
-async function measure(browser: Browser, appUrl: string, t: Transfer, peers: HarnessPeer[]): Promise<RunResult> {
+async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise<RunResult> {
   const size = t.mib * 1024 * 1024
-  const first = await benchPeer(browser, appUrl)
+  const roles = new PeerRoles()
+  const first = await benchPeer(appUrl, t.network)
   peers.push(first)
+  roles.mark('seeder')
   if (t.probe) await installProbe(first.page)
   const seeded = await first.page.evaluate(
     async ({ size, seed }) => {
@@ -49,8 +50,9 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
   )
   // More seeders: the same file and the same .torrent, pieces checked against it (seedTorrent).
   for (let i = 1; i < t.seeders; i++) {
-    const s = await benchPeer(browser, appUrl)
+    const s = await benchPeer(appUrl, t.network)
     peers.push(s)
+    roles.mark('seeder')
     const hex = await s.page.evaluate(
       async ({ size, seed, torrent }) => {
         const h = window.swarmdropHarness
@@ -63,14 +65,16 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
     if (hex !== seeded.infoHashHex) throw new Error(`seeder ${i + 1} has ${hex}, not ${seeded.infoHashHex}`)
   }
 
-  const leecher = await benchPeer(browser, seeded.link)
+  const leecher = await benchPeer(seeded.link, t.network)
   peers.push(leecher)
+  roles.mark('leecher')
   if (t.probe) await installProbe(leecher.page)
   await leecher.page.evaluate(async () => {
     await window.swarmdropHarness.clientHelpers.startClient()
   })
   const profiler = t.jsProfile ? await startJsProfile(leecher.page) : null
-  const cpu = cpuMeter()
+  const cpu = cpuMeter(roles)
+  const trace = t.trace ? traceWindow([first.browser, leecher.browser], roles, t.trace) : null
   const got = await leecher.page.evaluate(async (timeoutMs) => {
     const h = window.swarmdropHarness
     const client = window.scratch['client'] as SwarmClient
@@ -99,6 +103,7 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
     return { ms, firstPieceMs, hex, pieceCount: v.pieceCount, peers: v.peers, downloaded: v.downloaded }
   }, t.timeoutMs)
   const cpuUse = cpu()
+  const traced = await trace?.finish()
   const jsProfile = profiler ? await stopJsProfile(profiler) : undefined
   const probe = t.probe ? { seeder: await readProbe(peers[0]!.page), leecher: await readProbe(leecher.page) } : undefined
   const sha = await leecher.page.evaluate(async (hex) => {
@@ -117,6 +122,7 @@ async function measure(browser: Browser, appUrl: string, t: Transfer, peers: Har
     firstPieceMs: got.firstPieceMs === null ? undefined : Math.round(got.firstPieceMs),
     identical: sha === seeded.sha,
     cpu: cpuUse,
+    ...(traced ? { trace: traced } : {}),
     details: {
       ...(probe ? { probe } : {}),
       ...(jsProfile ? { leecherJsProfile: jsProfile } : {}),

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Browser } from '@playwright/test'
-import type { HarnessPeer } from '../../e2e/lib-harness/pages.ts'
-import { benchPeer, bounded, closePeers } from './chromium.ts'
+import { benchPeer, bounded, closePeers, type BenchPeer } from './chromium.ts'
 import { installProbe, readProbe } from './channel-probe.ts'
 import { startJsProfile, stopJsProfile } from './js-profile.ts'
-import { cpuMeter } from './proc-cpu.ts'
+import { cpuMeter, PeerRoles } from './proc-cpu.ts'
+import { traceWindow } from './renderer-trace.ts'
 import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 
 // The anchor: WebTorrent's own browser bundle (webtorrent 3.0.21, an ES module) in every context, the
@@ -42,11 +41,11 @@ declare global {
   }
 }
 
-export async function runWebTorrent(browser: Browser, appUrl: string, announce: string, t: Transfer): Promise<RunResult> {
+export async function runWebTorrent(appUrl: string, announce: string, t: Transfer): Promise<RunResult> {
   const name = 'webtorrent'
-  const peers: HarnessPeer[] = []
+  const peers: BenchPeer[] = []
   try {
-    return await bounded(`${name} ${t.seeders}->1`, t.timeoutMs, measure(browser, appUrl, announce, t, peers))
+    return await bounded(`${name} ${t.seeders}->1`, t.timeoutMs, measure(appUrl, announce, t, peers))
   } catch (err) {
     return failed(name, t, err)
   } finally {
@@ -54,8 +53,8 @@ export async function runWebTorrent(browser: Browser, appUrl: string, announce: 
   }
 }
 
-async function webtorrentPeer(browser: Browser, appUrl: string): Promise<HarnessPeer> {
-  const peer = await benchPeer(browser, appUrl)
+async function webtorrentPeer(appUrl: string, t: Transfer): Promise<BenchPeer> {
+  const peer = await benchPeer(appUrl, t.network)
   await peer.context.route(`${appUrl}${BUNDLE_PATH}`, (route) => route.fulfill({ body: bundle, contentType: 'text/javascript' }))
   await peer.page.evaluate(async (path) => {
     const mod = (await import(path)) as { default: new (opts: unknown) => WtClient }
@@ -66,12 +65,14 @@ async function webtorrentPeer(browser: Browser, appUrl: string): Promise<Harness
   return peer
 }
 
-async function measure(browser: Browser, appUrl: string, announce: string, t: Transfer, peers: HarnessPeer[]): Promise<RunResult> {
+async function measure(appUrl: string, announce: string, t: Transfer, peers: BenchPeer[]): Promise<RunResult> {
   const size = t.mib * 1024 * 1024
   const seeds: { magnet: string; infoHash: string; sha: string; seedMs: number; pieceLength: number }[] = []
+  const roles = new PeerRoles()
   for (let i = 0; i < t.seeders; i++) {
-    const s = await webtorrentPeer(browser, appUrl)
+    const s = await webtorrentPeer(appUrl, t)
     peers.push(s)
+    roles.mark('seeder')
     if (t.probe && i === 0) await installProbe(s.page)
     seeds.push(
       await s.page.evaluate(
@@ -90,11 +91,13 @@ async function measure(browser: Browser, appUrl: string, announce: string, t: Tr
   const seeded = seeds[0]!
   if (seeds.some((s) => s.infoHash !== seeded.infoHash)) throw new Error(`seeders disagree on the info hash: ${seeds.map((s) => s.infoHash).join(' ')}`)
 
-  const leecher = await webtorrentPeer(browser, appUrl)
+  const leecher = await webtorrentPeer(appUrl, t)
   peers.push(leecher)
+  roles.mark('leecher')
   if (t.probe) await installProbe(leecher.page)
   const profiler = t.jsProfile ? await startJsProfile(leecher.page) : null
-  const cpu = cpuMeter()
+  const cpu = cpuMeter(roles)
+  const trace = t.trace ? traceWindow([peers[0]!.browser, leecher.browser], roles, t.trace) : null
   const got = await leecher.page.evaluate(
     async ({ magnet, announce, timeoutMs }) => {
       const t0 = performance.now()
@@ -121,6 +124,7 @@ async function measure(browser: Browser, appUrl: string, announce: string, t: Tr
     { magnet: seeded.magnet, announce, timeoutMs: t.timeoutMs },
   )
   const cpuUse = cpu()
+  const traced = await trace?.finish()
   const jsProfile = profiler ? await stopJsProfile(profiler) : undefined
   const probe = t.probe ? { seeder: await readProbe(peers[0]!.page), leecher: await readProbe(leecher.page) } : undefined
   const identical = got.sha === seeded.sha
@@ -135,6 +139,7 @@ async function measure(browser: Browser, appUrl: string, announce: string, t: Tr
     firstPieceMs: got.firstPieceMs === null ? undefined : Math.round(got.firstPieceMs),
     identical,
     cpu: cpuUse,
+    ...(traced ? { trace: traced } : {}),
     details: {
       ...(probe ? { probe } : {}),
       ...(jsProfile ? { leecherJsProfile: jsProfile } : {}),

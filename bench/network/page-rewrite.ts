@@ -20,7 +20,9 @@ const BINDING = '__swarmdropRelayStandIn'
 /** Call before the context opens its pages. */
 export async function routeThroughRelay(context: BrowserContext, relay: StandInProvider): Promise<void> {
   await context.exposeBinding(BINDING, (_source, address: string, port: number) => relay.standIn(address, port))
-  await context.addInitScript(rewriteCandidatesInPage, BINDING)
+  // As source text with a no-op `__name`: tsx (esbuild keepNames) wraps the function's inner
+  // functions in __name(), which the page does not have.
+  await context.addInitScript({ content: `globalThis.__name ??= (f) => f;\n(${rewriteCandidatesInPage.toString()})(${JSON.stringify(BINDING)})` })
 }
 
 /** Runs in the page (serialized by Playwright): it can use nothing from this module's scope. */

@@ -13,9 +13,14 @@ export interface HarnessPeer {
 export async function openPeer(browser: Browser, url: string, prepare?: (context: BrowserContext) => Promise<void>): Promise<HarnessPeer> {
   const context = await browser.newContext()
   await prepare?.(context)
-  const page = await context.newPage()
+  return { context, page: await openHarness(context, url) }
+}
+
+/** The harness page in a context (a persistent one's first page, or a new one), loaded and ready. */
+export async function openHarness(context: BrowserContext, url: string): Promise<Page> {
+  const page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`))
   await page.goto(url)
   await page.waitForFunction(() => document.title === 'harness ready')
-  return { context, page }
+  return page
 }
