@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { libtorrentCreate, type LibtorrentView } from '../shared/metainfo/test-support/tools.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const fixtures = join(root, 'node_modules/webtorrent-fixtures/fixtures')
@@ -59,6 +60,7 @@ describe('cli inspect', () => {
     expect(r.code).toBe(0)
     const s = JSON.parse(r.stdout)
     expect(s).toMatchObject({ infoHash: 'd2474e86c95b19b8bcfdb92bc12c9d44667cfa36', name: 'Leaves', announce: [['wss://tracker.example/announce']] })
+    expect([s.metaVersion, s.infoHashV2]).toEqual([null, null]) // a v1 hash alone does not tell v1 from hybrid
   })
 
   it('rejects a corrupt torrent with one clear line and no stack trace', async () => {
@@ -106,6 +108,37 @@ describe('cli create', () => {
     expect(made.stdout).toContain(a.infoHash)
     expect(a.files).toEqual(b.files)
     expect(a.announce).toEqual([['wss://tracker.example/announce']])
+  })
+
+  it('--v2 and --hybrid make what libtorrent makes of the same files; inspect reports the version and both hashes', async () => {
+    const tree = join(dir, 'album')
+    const view = (mode: string): LibtorrentView => libtorrentCreate(tree, mode as 'v2', 32768, join(dir, `lt-${mode}.torrent`))
+    for (const [flag, mode, version] of [['--v2', 'v2', 2], ['--hybrid', 'hybrid', 'hybrid']] as const) {
+      const out = join(dir, `ours-${mode}.torrent`)
+      const made = await cli('create', tree, flag, '--piece-length', '32768', '-o', out)
+      expect(made.stderr).toBe('')
+      const theirs = view(mode)
+      const s = JSON.parse((await cli('inspect', out, '--json')).stdout)
+      expect(s.metaVersion).toBe(version)
+      expect(s.infoHashV2).toBe(theirs.v2)
+      expect(s.infoHash).toBe(theirs.v1) // null for v2-only
+      expect(made.stdout).toContain(`info hash v2: ${theirs.v2}`)
+      expect(made.stdout).toContain(`xt=urn:btmh:1220${theirs.v2}`)
+      if (theirs.v1 !== null) expect(made.stdout).toContain(`xt=urn:btih:${theirs.v1}`)
+      // Padding files are not files a person has.
+      expect(s.files.map((f: { path: string }) => f.path).sort()).toEqual(['cover.jpg', 'disc 1/extras/notes.txt', 'disc 1/track01.flac'])
+    }
+    expect((await cli('create', tree, '--v2', '--hybrid')).code).toBe(2)
+    const v1 = JSON.parse((await cli('inspect', join(dir, 'ours.torrent'), '--json')).stdout)
+    expect([v1.metaVersion, v1.infoHashV2]).toEqual([1, null])
+  })
+
+  it('inspects v2 and hybrid magnets: what the hashes tell', async () => {
+    const v2 = 'ab'.repeat(32)
+    const only = JSON.parse((await cli('inspect', `magnet:?xt=urn:btmh:1220${v2}`, '--json')).stdout)
+    expect(only).toMatchObject({ metaVersion: 2, infoHash: null, infoHashV2: v2 })
+    const both = JSON.parse((await cli('inspect', `magnet:?xt=urn:btih:${'cd'.repeat(20)}&xt=urn:btmh:1220${v2}`, '--json')).stdout)
+    expect(both).toMatchObject({ metaVersion: 'hybrid', infoHash: 'cd'.repeat(20), infoHashV2: v2 })
   })
 
   it('refuses a bad piece length and a missing path', async () => {

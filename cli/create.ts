@@ -1,7 +1,8 @@
 import { rename, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { createTorrent } from '../shared/metainfo/index.ts'
-import { formatMagnet } from '../shared/magnet/index.ts'
+import { formatMagnet, magnetOf } from '../shared/magnet/index.ts'
+import { toHex } from '../shared/bytes.ts'
 import { collectInputs } from '../node/torrent-inputs.ts'
 import { UsageError } from './errors.ts'
 
@@ -18,8 +19,12 @@ export async function runCreate(args: string[]): Promise<number> {
       comment: { type: 'string' },
       name: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      v2: { type: 'boolean' },
+      hybrid: { type: 'boolean' },
     },
   })
+  if (values.v2 === true && values.hybrid === true) throw new UsageError('--v2 and --hybrid exclude each other (a hybrid is v1 and v2)')
+  const metaVersion = values.hybrid === true ? 'hybrid' : values.v2 === true ? 2 : 1
   if (positionals.length === 0) throw new UsageError('create needs at least one file or directory')
   let pieceLength: number | undefined
   if (values['piece-length'] !== undefined) {
@@ -32,6 +37,7 @@ export async function runCreate(args: string[]): Promise<number> {
   const announce = values.announce ?? []
   const { torrent, metainfo } = await createTorrent(inputs, {
     name,
+    metaVersion,
     ...(pieceLength !== undefined ? { pieceLength } : {}),
     announce: announce.map((url) => [url]),
     urlList: values['url-list'] ?? [],
@@ -44,10 +50,16 @@ export async function runCreate(args: string[]): Promise<number> {
   const tmp = `${out}.${process.pid}.tmp`
   await writeFile(tmp, torrent)
   await rename(tmp, out)
+  const hashes = [
+    ...(metainfo.infoHashV1 !== null ? [`info hash: ${toHex(metainfo.infoHashV1)}\n`] : []),
+    ...(metainfo.infoHashV2 !== null ? [`info hash v2: ${toHex(metainfo.infoHashV2)}\n`] : []),
+  ]
+  const files = metainfo.files.filter((f) => !f.padding)
+  const bytes = files.reduce((n, f) => n + f.length, 0)
   process.stdout.write(
-    `wrote ${out}\ninfo hash: ${metainfo.infoHashHex}\n` +
-      `${metainfo.pieceCount} pieces of ${metainfo.pieceLength} bytes, ${metainfo.length} bytes in ${metainfo.files.length} file(s)\n` +
-      `magnet: ${formatMagnet({ infoHash: metainfo.infoHash, name: metainfo.name, trackers: announce, webSeeds: [], exactSources: [], peers: [] })}\n`,
+    `wrote ${out}\n${hashes.join('')}` +
+      `${metainfo.pieceCount} pieces of ${metainfo.pieceLength} bytes, ${bytes} bytes in ${files.length} file(s)\n` +
+      `magnet: ${formatMagnet(magnetOf(metainfo, metainfo.name, announce))}\n`,
   )
   return 0
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { parseTorrent, type Metainfo } from '../shared/metainfo/index.ts'
+import { parseTorrent, type Metainfo, type MetaVersion } from '../shared/metainfo/index.ts'
 import { parseMagnet, type MagnetLink } from '../shared/magnet/index.ts'
 import { toHex } from '../shared/bytes.ts'
 import { formatBytes } from '../shared/format.ts'
@@ -26,7 +26,12 @@ export async function readTorrent(path: string): Promise<Metainfo> {
 }
 
 export interface Summary {
-  infoHash: string
+  /** BEP 52: 1, 2 or 'hybrid'; null for a magnet link that does not tell (a v1 hash alone). */
+  metaVersion: MetaVersion | null
+  /** The v1 (SHA-1) info hash, 40 hex; null for a v2-only torrent. */
+  infoHash: string | null
+  /** The v2 (SHA-256) info hash, 64 hex; null for a v1 torrent. */
+  infoHashV2: string | null
   name: string | null
   length: number | null
   pieceLength: number | null
@@ -42,7 +47,9 @@ export interface Summary {
 
 function fromTorrent(m: Metainfo): Summary {
   const s: Summary = {
-    infoHash: m.infoHashHex,
+    metaVersion: m.metaVersion,
+    infoHash: m.infoHashV1 && toHex(m.infoHashV1),
+    infoHashV2: m.infoHashV2 && toHex(m.infoHashV2),
     name: m.name,
     length: m.length,
     pieceLength: m.pieceLength,
@@ -60,9 +67,13 @@ function fromTorrent(m: Metainfo): Summary {
 
 function fromMagnet(m: MagnetLink): Summary {
   // A magnet link carries no metadata: sizes and files are unknown until peers send the info dict.
-  const hash = m.infoHashHex ?? (m.infoHash ? toHex(m.infoHash) : m.infoHashV2 ? toHex(m.infoHashV2) : '')
+  // Its hashes tell the version only when there is a v2 one (BEP 52: both for a hybrid).
+  const v1 = m.infoHash ? toHex(m.infoHash) : null
+  const v2 = m.infoHashV2 ? toHex(m.infoHashV2) : null
   return {
-    infoHash: hash,
+    metaVersion: v2 === null ? null : v1 === null ? 2 : 'hybrid',
+    infoHash: v1,
+    infoHashV2: v2,
     name: m.name ?? null,
     length: null,
     pieceLength: null,
@@ -85,7 +96,11 @@ function formatDate(seconds: number): string {
 }
 
 function formatText(s: Summary): string {
-  const lines = [`info hash:     ${s.infoHash}`, `name:          ${s.name ?? '(unknown until metadata arrives)'}`]
+  const lines: string[] = []
+  if (s.infoHash !== null) lines.push(`info hash:     ${s.infoHash}`)
+  if (s.infoHashV2 !== null) lines.push(`info hash v2:  ${s.infoHashV2}`)
+  if (s.metaVersion !== null) lines.push(`version:       ${s.metaVersion === 'hybrid' ? 'hybrid (v1 + v2, BEP 52)' : s.metaVersion === 2 ? 'v2 (BEP 52)' : 'v1'}`)
+  lines.push(`name:          ${s.name ?? '(unknown until metadata arrives)'}`)
   if (s.length !== null) lines.push(`size:          ${sizeOf(s.length)}`)
   if (s.pieceLength !== null) lines.push(`pieces:        ${s.pieceCount} x ${sizeOf(s.pieceLength)}`)
   lines.push(`private:       ${s.private ? 'yes' : 'no'}`)

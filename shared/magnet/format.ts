@@ -47,3 +47,24 @@ export function formatMagnet(m: MagnetLink): string {
   for (const pe of m.peers) params.push(`x.pe=${/^[\w.:[\]-]+$/.test(pe) ? pe : escape(pe, 'x.pe')}`)
   return `magnet:?${params.join('&')}`
 }
+
+/** The hashes of a torrent, as shared/metainfo's TorrentInfo has them (v1 SHA-1, v2 SHA-256). */
+export interface TorrentHashes {
+  infoHashV1: Uint8Array | null
+  infoHashV2: Uint8Array | null
+}
+
+/**
+ * The magnet of a torrent we have: btih for a v1 hash, btmh for a v2 one, both for a hybrid (BEP 52),
+ * so v1-only clients (WebTorrent) and v2 clients each find the swarm they can join.
+ */
+export function magnetOf(t: TorrentHashes, name: string | undefined, trackers: readonly string[]): MagnetLink {
+  const m: MagnetLink = { trackers: [...trackers], webSeeds: [], exactSources: [], peers: [] }
+  if (t.infoHashV1 !== null) {
+    m.infoHash = t.infoHashV1
+    m.infoHashHex = toHex(t.infoHashV1)
+  }
+  if (t.infoHashV2 !== null) m.infoHashV2 = t.infoHashV2
+  if (name !== undefined) m.name = name
+  return m
+}

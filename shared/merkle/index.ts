@@ -1,3 +1,4 @@
-// BEP 52 merkle trees: pad hashes, layer roots, and the geometry of a file's tree.
+// BEP 52 merkle trees: pad hashes, layer roots, the geometry of a file's tree, a piece's root.
 export * from './merkle.ts'
 export * from './geometry.ts'
+export * from './piece-root.ts'

@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createTorrent, parseTorrent } from './index.ts'
+import { createTorrent, parseTorrent, V2PieceMap } from './index.ts'
+import { pieceRoot } from '../merkle/index.ts'
+import { sha256 } from '../hash.ts'
 import type { CreateInput } from './index.ts'
 import { MetainfoError } from '../errors.ts'
 import { toBinaryString } from '../bytes.ts'
@@ -205,5 +207,64 @@ describe('hashContent: the caller hashes the plan (the browser worker pool does)
 
   it('refuses hashes of the wrong count', async () => {
     await expect(createTorrent(inputs(), { pieceLength: 16384, hashContent: async () => ({ pieces: new Uint8Array(20) }) })).rejects.toThrow(MetainfoError)
+  })
+})
+
+describe('v2 and hybrid creation (BEP 52)', () => {
+  const a = randomBytes(70_000)
+  const b = randomBytes(20_000)
+  const c = randomBytes(3)
+  const make = (max: number, seed: number): CreateInput[] => [chunkedInput(['x', 'a'], a, max, seed), chunkedInput(['x', 'b'], b, max, seed + 1), chunkedInput(['x', 'c'], c, max, seed + 2)]
+
+  it.each([2, 'hybrid'] as const)('%s: hashes the same whatever the chunk sizes', async (metaVersion) => {
+    const opts = { pieceLength: 32768, creationDate: null, metaVersion }
+    const reference = await createTorrent(make(1_000_000, 1), opts)
+    expect(reference.metainfo.metaVersion).toBe(metaVersion)
+    for (const [max, seed] of [[1, 3], [16_383, 9], [40_000, 13]] as const) {
+      expect((await createTorrent(make(max, seed), opts)).metainfo.infoHashHex).toBe(reference.metainfo.infoHashHex)
+    }
+  })
+
+  it('a caller-supplied hashContent, piece by piece from the padded layout, gives the same torrent', async () => {
+    const opts = { name: 'x', pieceLength: 16384, creationDate: null, metaVersion: 'hybrid' as const }
+    const streamed = await createTorrent(make(5000, 1), opts)
+    const custom = await createTorrent(make(5000, 1), {
+      ...opts,
+      // What a worker pool does: each piece alone, from the files and the zeros of the padding.
+      hashContent: async (plan) => {
+        const data = new Map([['x/a', a], ['x/b', b], ['x/c', c]])
+        const whole = Buffer.concat(plan.layout.map((e) => (e.padding ? new Uint8Array(e.length) : data.get(e.path.join('/'))!)))
+        const map = new V2PieceMap(plan.layout, plan.pieceLength)
+        const pieces = new Uint8Array(plan.pieceCount * 20)
+        const pieceRoots = new Uint8Array(plan.pieceCount * 32)
+        for (let i = 0; i < plan.pieceCount; i++) {
+          const at = i * plan.pieceLength
+          const where = map.piece(i)
+          pieceRoots.set(await pieceRoot(whole.subarray(at, at + where.dataLength), where.leafWidth, sha256), i * 32)
+          pieces.set(Buffer.from(nodeSha1Hex(whole.subarray(at, at + plan.pieceLength)), 'hex'), i * 20)
+        }
+        return { pieces, pieceRoots }
+      },
+    })
+    expect(toBinaryString(custom.torrent)).toBe(toBinaryString(streamed.torrent))
+  })
+
+  it('reports progress per piece, ending at the bytes of the files (padding not counted)', async () => {
+    const seen: number[] = []
+    await createTorrent(make(999, 1), { name: 'x', pieceLength: 65536, metaVersion: 2, onProgress: (n) => seen.push(n) })
+    expect(seen).toEqual([65536, 70_000, 90_000, 90_003])
+  })
+
+  it.each([
+    ['a piece length below 16 KiB', { pieceLength: 8192 }, /16 KiB or more/],
+    ['no piece roots from a custom hasher', { hashContent: async () => ({ pieces: new Uint8Array(0) }) }, /merkle root of every piece/],
+    ['piece roots of the wrong count', { hashContent: async () => ({ pieceRoots: new Uint8Array(32) }) }, /1 piece roots for/],
+  ] as const)('refuses %s', async (_what, extra, message) => {
+    await expect(createTorrent(make(5000, 1), { name: 'x', metaVersion: 2, ...extra })).rejects.toThrow(message)
+  })
+
+  it('refuses a path that is both a file and a directory (a file tree cannot hold it)', async () => {
+    const inputs = [chunkedInput(['d', 'a'], new Uint8Array(1), 1), chunkedInput(['d', 'a', 'b'], new Uint8Array(1), 1)]
+    await expect(createTorrent(inputs, { metaVersion: 'hybrid' })).rejects.toThrow(/"a" is both a file and a directory/)
   })
 })

@@ -8,6 +8,8 @@ import type { BEncodable } from '../bencode/index.ts'
 
 export interface TorrentFields {
   infoBytes: Uint8Array
+  /** BEP 52 piece layers by raw pieces root (binary string keys, as pieceLayersDict gives them). */
+  pieceLayers?: ReadonlyMap<string, Uint8Array>
   /** BEP 12 tiers. The first URL also goes in `announce`; `announce-list` is written when there are several. */
   announce?: string[][]
   urlList?: string[]
@@ -34,6 +36,7 @@ export function encodeTorrent(m: TorrentFields): Uint8Array {
     comment: m.comment,
     'created by': m.createdBy,
     'creation date': m.creationDate,
+    'piece layers': m.pieceLayers !== undefined && m.pieceLayers.size > 0 ? new Map(m.pieceLayers) : undefined,
     'url-list': m.urlList !== undefined && m.urlList.length > 0 ? m.urlList : undefined,
   }
   const before: Record<string, BEncodable | undefined> = {}

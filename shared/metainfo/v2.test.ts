@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
-import { parseInfo, parseTorrent, metainfoLimits } from './index.ts'
+import { parseInfo, parseTorrent, metainfoLimits, V2PieceMap } from './index.ts'
+import { pieceRoot } from '../merkle/index.ts'
+import { sha256 } from '../hash.ts'
 import type { Metainfo } from './index.ts'
 import { BencodeError, MetainfoError } from '../errors.ts'
 import { fromBinaryString, toBinaryString, toHex } from '../bytes.ts'
@@ -69,6 +71,27 @@ describe('v2-only torrents (BEP 52)', () => {
     const m = await parseTorrent(v2Torrent(v2Parts(FILES, 32 * KiB), null))
     expect(m.metaVersion).toBe(2)
     expect(m.pieceLayers.size).toBe(0)
+  })
+
+  it('V2PieceMap places every piece in its file, and its data hashes to the layer entry or root', async () => {
+    const m = await parseTorrent(v2Torrent(v2Parts(FILES, 32 * KiB, { name: 'root' })))
+    const map = new V2PieceMap(m.files, m.pieceLength)
+    const expected = [
+      [0, 0, 32768], [0, 1, 32768], [0, 2, 32768], [0, 3, 100_000 - 3 * 32768], // dir/big.bin
+      [3, 0, 5], // one.bin (after big.bin's padding and the empty file)
+      [5, 0, 32768], // two.bin
+    ]
+    expect(Array.from({ length: m.pieceCount }, (_, i) => map.piece(i)).map((p) => [p.file, p.pieceInFile, p.dataLength])).toEqual(expected)
+    const dataOf = [FILES[0]!.data, , , FILES[2]!.data, , FILES[3]!.data]
+    for (let i = 0; i < m.pieceCount; i++) {
+      const p = map.piece(i)
+      const file = m.files[p.file]!
+      const data = dataOf[p.file]!.subarray(p.pieceInFile * m.pieceLength, p.pieceInFile * m.pieceLength + p.dataLength)
+      const layer = m.pieceLayers.get(toHex(file.piecesRoot!))
+      const want = layer ? layer.subarray(p.pieceInFile * 32, p.pieceInFile * 32 + 32) : file.piecesRoot!
+      expect(toHex(await pieceRoot(data, p.leafWidth, sha256))).toBe(toHex(want))
+    }
+    expect(() => map.piece(m.pieceCount)).toThrow(RangeError)
   })
 
   it('parseInfo checks metadata against a v2 hash, full or truncated', async () => {

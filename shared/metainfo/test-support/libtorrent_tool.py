@@ -1,7 +1,10 @@
 """libtorrent (python3-libtorrent, Debian) as a reference for the metainfo tests.
 
-  create <path> <v1|v2|hybrid> <piece length> <out.torrent>   write a torrent libtorrent makes
-  inspect <file.torrent>                                       what libtorrent reads from one
+  create <path> <v1|v2|hybrid> <piece length> <out.torrent> [order]
+      write a torrent libtorrent makes of a file or directory; `order` (JSON list of paths below the
+      directory) adds the files in that order instead of libtorrent's directory walk (v1 keeps the
+      order it is given; v2 and hybrid sort anyway)
+  inspect <file.torrent>    what libtorrent reads from one
 
 Both print one JSON object: the info hashes (hex; null when absent), the piece count, and the files
 as libtorrent lays them out (path below the torrent's name, size, offset, pad flag).
@@ -43,7 +46,12 @@ def main():
     if cmd == 'create':
         path, mode, piece_length, out = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
         fs = lt.file_storage()
-        lt.add_files(fs, path)
+        if len(sys.argv) > 6:
+            name = os.path.basename(os.path.abspath(path))
+            for rel in json.loads(sys.argv[6]):
+                fs.add_file(name + '/' + rel, os.path.getsize(os.path.join(path, rel)))
+        else:
+            lt.add_files(fs, path)
         ct = lt.create_torrent(fs, piece_length, flags=MODES[mode])
         lt.set_piece_hashes(ct, os.path.dirname(os.path.abspath(path)))
         data = lt.bencode(ct.generate())

@@ -93,10 +93,14 @@ export function requireLibtorrent(): void {
   }
 }
 
-/** libtorrent creates a torrent of `path` (a file or directory) at `out` and says what it made. */
-export function libtorrentCreate(path: string, mode: 'v1' | 'v2' | 'hybrid', pieceLength: number, out: string): LibtorrentView {
+/**
+ * libtorrent creates a torrent of `path` (a file or directory) at `out` and says what it made; with
+ * `order` (paths below the directory) it adds the files in that order (v1 keeps it).
+ */
+export function libtorrentCreate(path: string, mode: 'v1' | 'v2' | 'hybrid', pieceLength: number, out: string, order?: string[]): LibtorrentView {
   requireLibtorrent()
-  return JSON.parse(run(DEBIAN_PYTHON, [LIBTORRENT_TOOL, 'create', path, mode, String(pieceLength), out])) as LibtorrentView
+  const args = [LIBTORRENT_TOOL, 'create', path, mode, String(pieceLength), out, ...(order ? [JSON.stringify(order)] : [])]
+  return JSON.parse(run(DEBIAN_PYTHON, args)) as LibtorrentView
 }
 
 /** What libtorrent reads from the .torrent at `file`. */
