@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
@@ -20,8 +21,19 @@ export async function freePort(): Promise<number> {
   })
 }
 
+/** A free UDP port on loopback, chosen by the OS. */
+export async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+  const port = socket.address().port
+  await new Promise<void>((resolve) => socket.close(resolve))
+  return port
+}
+
 export interface AppServer {
   port: number
+  /** The UDP tracker's port (BEP 15). */
+  udpPort: number
   url: string
   process: ChildProcess
   output: () => string
@@ -34,7 +46,9 @@ export interface AppServer {
  */
 export async function startAppServer(options: { port?: number; args?: string[]; env?: Record<string, string> } = {}): Promise<AppServer> {
   const port = options.port ?? (await freePort())
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tracker/main.ts', '--port', String(port), '--host', '127.0.0.1', ...NO_STUN, ...(options.args ?? [])], {
+  // The UDP tracker's default port is the TCP port's number, which another process may hold over UDP.
+  const udpPort = await freeUdpPort()
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tracker/main.ts', '--port', String(port), '--udp-port', String(udpPort), '--host', '127.0.0.1', ...NO_STUN, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,6 +76,7 @@ export async function startAppServer(options: { port?: number; args?: string[]; 
   })
   return {
     port,
+    udpPort,
     url: `http://127.0.0.1:${port}`,
     process: child,
     output: () => log,
