@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test'
 
 // Playwright cannot download its own browsers here: we drive Debian's Chromium (.ci/run installs it).
-// The flags keep a headless Chromium from reaching for the (closed) network; see ../shared/machine-notes.md.
+// The flags keep a headless Chromium from reaching for the (closed) network: without them it floods it
+// with refused connections.
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 export default defineConfig({

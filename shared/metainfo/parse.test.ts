@@ -5,7 +5,7 @@ import { BencodeError, MetainfoError } from '../errors.ts'
 import { fromBinaryString, fromHex, toHex } from '../bytes.ts'
 import { baseInfo, fixture, fixtureTorrentNames, nodeSha1Hex, torrentOf } from './test-support/fixtures.ts'
 
-// The info hashes published with the fixtures (shared/spec/peer-wire.md, "Test vectors").
+// The info hashes published with the fixtures (docs/spec/peer-wire.md, "Test vectors").
 const KNOWN: Record<string, string> = {
   'leaves.torrent': 'd2474e86c95b19b8bcfdb92bc12c9d44667cfa36',
   'leaves-metadata.torrent': 'd2474e86c95b19b8bcfdb92bc12c9d44667cfa36',

@@ -1,4 +1,4 @@
-// The WebTorrent tracker protocol (../shared/spec/tracker-protocol.md), both directions.
+// The WebTorrent tracker protocol (docs/spec/websocket-tracker.md), both directions.
 // parseRequest turns one incoming text frame into a named, validated request or an Invalid that says
 // why (keeping `action` and `info_hash` when the request had them: a WebTorrent client that gets a
 // reply without `action` tears its socket down). The encoders build the replies as JSON text.
