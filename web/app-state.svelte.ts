@@ -5,6 +5,7 @@ import { magnetFromFragment, parseTorrentInput } from './lib/share-link.ts'
 import { requestPersistence, storageStatus, type StorageStatus } from './lib/storage-quota.ts'
 import { SwarmClient, type TaskView, type TorrentView } from './lib/swarm-client.ts'
 import { isAbort } from './lib/task.ts'
+import { registerStreamWorker, serveStreams } from './lib/stream-server.ts'
 
 // What the page shows, as plain reactive state. The UI reads it and calls these methods; the
 // SwarmClient (web/lib) owns the engine and the peers. Rates are derived here from the totals the
@@ -35,15 +36,20 @@ export class AppState {
   /** The torrent the person just added or shared: highlighted in the list. */
   latest: string | null = $state(null)
   ready = $state(false)
+  /** The stream service worker controls the page: files can be played and previewed before they are complete. */
+  streaming = $state(false)
 
   #client: SwarmClient | null = null
   #timer: ReturnType<typeof setInterval> | undefined
   #pending: ReturnType<typeof setTimeout> | undefined
+  #stopStreams: () => void = () => {}
   #samples = new Map<string, { t: number; down: number; up: number }>()
 
   async start(): Promise<void> {
     const client = new SwarmClient(await loadAppConfig())
     this.#client = client
+    this.#stopStreams = serveStreams(client)
+    void registerStreamWorker().then((ok) => (this.streaming = ok))
     // Progress reports many times a second: render at most once a frame-ish.
     client.onChange = () => {
       this.#pending ??= setTimeout(() => {
@@ -61,6 +67,7 @@ export class AppState {
 
   stop(): void {
     clearInterval(this.#timer)
+    this.#stopStreams()
     void this.#client?.destroy()
   }
 

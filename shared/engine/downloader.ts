@@ -25,6 +25,14 @@ export interface DownloaderEvents {
  * seeders sent 1.46 copies with no cap, 1.14 with 2, at the same finish time. */
 const ENDGAME_DEPTH = 2
 
+/** Pieces in flight at once for this piece length: the count cap, and the bytes cap (at least one). */
+export function piecesInFlightFor(limits: Pick<Limits, 'maxPiecesInFlight' | 'maxBytesInFlight'>, pieceLength: number): number {
+  return Math.max(1, Math.min(limits.maxPiecesInFlight, Math.floor(limits.maxBytesInFlight / pieceLength)))
+}
+
+/** Requests for other pieces a peer keeps when the deadline moves (the next few it is sending anyway). */
+const DEADLINE_KEEP = 4
+
 export class Downloader {
   readonly picker: PiecePicker
   private readonly buffers = new Map<number, PieceBuffer>()
@@ -47,13 +55,14 @@ export class Downloader {
       pieceCount: meta.pieceCount,
       pieceLength: meta.pieceLength,
       totalLength: meta.length,
-      maxPiecesInFlight: limits.maxPiecesInFlight,
+      maxPiecesInFlight: piecesInFlightFor(limits, meta.pieceLength),
+      maxDeadlinePieces: Math.max(1, Math.floor(limits.maxDeadlineBytes / meta.pieceLength)),
       randomFirstPieces: limits.randomFirstPieces,
       random,
     })
   }
 
-  /** Pieces in memory (in flight or being verified): bounded by maxPiecesInFlight. */
+  /** Pieces in memory (in flight or being verified): bounded by maxPiecesInFlight and maxBytesInFlight. */
   buffered(): number {
     return this.buffers.size
   }
@@ -97,6 +106,26 @@ export class Downloader {
       if (!this.buffers.has(ref.index)) this.buffers.set(ref.index, new PieceBuffer(ref.index, this.picker.pieceSize(ref.index)))
       s.request(ref)
     }
+  }
+
+  /**
+   * The deadline changed (a player started or seeked): a peer serves our requests in order, so
+   * deadline blocks asked for behind a full pipeline of others would wait for all of them (2 MiB
+   * at 128 requests). Cancel (BEP 3) this peer's newest requests for other pieces, keeping
+   * DEADLINE_KEEP, so the freed slots go to deadline blocks now. Only while the peer has deadline
+   * pieces we still need.
+   */
+  makeRoomForDeadlines(s: PeerSession): void {
+    const pieces = s.state.pieces
+    const deadlines = this.picker.deadlinePieces()
+    if (!s.ready || !pieces || s.state.peerChoking || !deadlines.some((i) => pieces.has(i) && this.picker.hasFreeBlocks(i))) return
+    const urgent = new Set(deadlines)
+    const others = s.outstanding().filter((r) => !urgent.has(r.index))
+    for (const ref of others.slice(DEADLINE_KEEP).reverse()) {
+      s.cancel(ref)
+      this.picker.unrequested(ref)
+    }
+    this.fill(s)
   }
 
   /** Requests that came back unanswered (reject, choke, timeout): the blocks are free again. */

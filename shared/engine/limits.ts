@@ -17,8 +17,19 @@ export interface Limits {
   uploadReadsAhead: number
   /** Global cap on our outstanding requests to one peer, whatever its rate or reqq. */
   maxRequestsPerPeer: number
-  /** Pieces with blocks in memory at once (partial pieces); bounds piece-buffer memory. */
+  /** Pieces with blocks in memory at once (partial pieces, and pieces being checked and stored). */
   maxPiecesInFlight: number
+  /**
+   * Bytes of those pieces at most: with big pieces (4 MiB for a 4 GiB torrent, 16 MiB above ~31 GiB)
+   * a count alone would allow hundreds of MiB in memory. At least one piece is always allowed.
+   */
+  maxBytesInFlight: number
+  /**
+   * Bytes of deadline pieces (streaming: the playhead and its read-ahead) the picker holds at once;
+   * they may start past the two caps above. Enough to fill a fast peer's whole pipeline with them
+   * (128 requests of 16 KiB), or the pipeline fills with other pieces and the player waits behind.
+   */
+  maxDeadlineBytes: number
   /** How many pieces are picked at random before rarest first takes over. */
   randomFirstPieces: number
   /** BEP 9 metadata larger than this is refused (a hostile metadata_size). */
@@ -72,6 +83,8 @@ export const defaultLimits: Limits = {
   maxRequestsPerPeer: 128,
   uploadReadsAhead: 8,
   maxPiecesInFlight: 64,
+  maxBytesInFlight: 32 << 20,
+  maxDeadlineBytes: 8 << 20,
   randomFirstPieces: 4,
   maxMetadataSize: 8 << 20,
   maxPeers: 64,

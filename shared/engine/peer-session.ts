@@ -121,6 +121,11 @@ export class PeerSession {
     return this.outgoing.has(index, begin)
   }
 
+  /** Our requests awaiting an answer, oldest first (the order the peer serves them). */
+  outstanding(): BlockRef[] {
+    return this.outgoing.refs()
+  }
+
   request(ref: BlockRef): void {
     this.outgoing.add(ref, this.o.clock.now())
     this.send({ type: 'request', ...ref })

@@ -130,3 +130,41 @@ describe('PiecePicker: block life cycle', () => {
     expect(p.isValidBlock({ index: -1, begin: 0, length: 100 })).toBe(false)
   })
 })
+
+describe('PiecePicker: deadlines (streaming)', () => {
+  const all = (n: number) => bits(n, Array.from({ length: n }, (_, i) => i))
+
+  it('deadline pieces come first, most urgent first, ahead of started pieces and rarest first', () => {
+    const p = picker(20, { maxPiecesInFlight: 2 })
+    p.addAvailability(bits(20, [3, 4, 5]))
+    expect(pieces(p.pick(all(20), 2, never))).toHaveLength(1) // a rare piece started (2 blocks)
+    p.setDeadlines([12, 11])
+    expect(pieces(p.pick(all(20), 4, never))).toEqual([12, 11])
+  })
+
+  it('starts deadline pieces past the in-flight cap, and only those', () => {
+    const p = picker(20, { maxPiecesInFlight: 1 })
+    p.pick(all(20), 2, never) // the one allowed piece is in flight
+    expect(p.pick(all(20), 10, never)).toEqual([]) // cap reached, nothing free
+    p.setDeadlines([15])
+    expect(pieces(p.pick(all(20), 10, never))).toEqual([15])
+    expect(p.piecesInFlight()).toBe(2)
+  })
+
+  it('a seek replaces the deadline; verified, unknown and repeated pieces drop out; the list is bounded', () => {
+    const p = picker(40, { maxDeadlinePieces: 4 })
+    p.verified(7)
+    p.setDeadlines([7, 8, 8, -1, 99, 9, 10, 11, 12])
+    expect(p.deadlinePieces()).toEqual([8, 9, 10, 11])
+    p.setDeadlines([30, 31])
+    expect(pieces(p.pick(all(40), 4, never))).toEqual([30, 31])
+    p.verified(30)
+    expect(p.deadlinePieces()).toEqual([31])
+  })
+
+  it('skips deadline pieces the peer lacks', () => {
+    const p = picker(10)
+    p.setDeadlines([5, 6])
+    expect(pieces(p.pick(bits(10, [6, 1]), 2, never))).toEqual([6])
+  })
+})

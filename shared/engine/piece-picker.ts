@@ -4,6 +4,9 @@ import { BLOCK_SIZE } from './limits.ts'
 
 // Which blocks to request next. Knows pieces, blocks, availability and priorities; knows nothing of
 // peers beyond the bitfield it is handed (libtorrent's piece_picker). Order of preference:
+//   0. deadline pieces (streaming: the pieces under a player's playhead, then its read-ahead), most
+//      urgent first: their free blocks, starting them even past the in-flight cap (they are bounded
+//      by maxDeadlinePieces) so a seek does not wait for the rest of the swarm's pieces to finish;
 //   1. free blocks of pieces already started (strict priority: finish before starting more),
 //   2. a new piece: lowest index in sequential mode, at random for the first few pieces (something
 //      to trade quickly), then rarest first (fewest peers have it; ties at random),
@@ -26,6 +29,8 @@ export interface PickerOptions {
   pieceLength: number
   totalLength: number
   maxPiecesInFlight: number
+  /** Deadline pieces remembered at most (setDeadlines keeps the most urgent). */
+  maxDeadlinePieces?: number
   randomFirstPieces: number
   random: () => number
 }
@@ -41,6 +46,7 @@ export class PiecePicker {
   readonly priority: Uint8Array
   sequential = false
   private readonly partial = new Map<number, PartialPiece>()
+  private deadlines: number[] = []
 
   constructor(private readonly o: PickerOptions) {
     this.have = new Bitfield(o.pieceCount)
@@ -114,6 +120,12 @@ export class PiecePicker {
   pick(peer: Bitfield, max: number, mine: (index: number, begin: number) => boolean): BlockRef[] {
     const out: BlockRef[] = []
     if (max <= 0) return out
+    for (const index of this.deadlines) {
+      if (out.length >= max) return out
+      if (!peer.has(index) || !this.wanted(index)) continue
+      const p = this.partial.get(index) ?? this.start(index)
+      if (p.free > 0) this.takeFree(index, p, max, out)
+    }
     for (const [index, p] of this.partial) {
       if (out.length >= max) return out
       if (p.free > 0 && peer.has(index) && this.wanted(index)) this.takeFree(index, p, max, out)
@@ -126,6 +138,33 @@ export class PiecePicker {
     }
     if (out.length === 0 && this.inEndgame()) this.takeEndgame(peer, max, mine, out)
     return out
+  }
+
+  /**
+   * The pieces wanted soonest, most urgent first (a player's playhead, then its read-ahead); replaces
+   * the previous list (a seek moves the deadline). Pieces already verified or out of range are dropped.
+   */
+  setDeadlines(pieces: Iterable<number>): void {
+    const out = new Set<number>()
+    const cap = this.o.maxDeadlinePieces ?? 16
+    for (const i of pieces) {
+      if (out.size >= cap) break
+      if (Number.isInteger(i) && i >= 0 && i < this.o.pieceCount && !this.have.has(i)) out.add(i)
+    }
+    this.deadlines = [...out]
+  }
+
+  /** Piece `index` is wanted and has blocks not yet requested (not started counts as all free). */
+  hasFreeBlocks(index: number): boolean {
+    if (!this.wanted(index)) return false
+    const p = this.partial.get(index)
+    return p === undefined || p.free > 0
+  }
+
+  /** The current deadline pieces, most urgent first (verified ones drop out). */
+  deadlinePieces(): number[] {
+    this.deadlines = this.deadlines.filter((i) => !this.have.has(i))
+    return [...this.deadlines]
   }
 
   /** A request was cancelled, rejected or timed out: the block becomes free again (if no other peer has it). */

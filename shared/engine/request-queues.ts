@@ -21,6 +21,11 @@ export class OutgoingRequests {
     return this.pending.size
   }
 
+  /** The requests awaiting an answer, oldest first. */
+  refs(): BlockRef[] {
+    return [...this.pending.values()].map((r) => r.ref)
+  }
+
   has(index: number, begin: number): boolean {
     return this.pending.has(blockKey(index, begin))
   }

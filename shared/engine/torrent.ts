@@ -186,6 +186,24 @@ export class Torrent {
     this.refreshAll()
   }
 
+  /**
+   * Fetch these pieces before any other, most urgent first (a player's playhead, then read-ahead);
+   * a new list replaces the old one (a seek moves the deadline). See piece-picker.ts.
+   */
+  setDeadlines(pieces: Iterable<number>): void {
+    const d = this.downloader
+    if (!d) return
+    const before = d.picker.deadlinePieces()[0]
+    d.picker.setDeadlines(pieces)
+    // A new head (a player started or seeked) clears the way through the peers' queues; the same
+    // head with more read-ahead (each arriving piece) only tops up the pipelines.
+    const moved = d.picker.deadlinePieces()[0] !== before
+    for (const s of this.sessions.values()) {
+      if (moved) d.makeRoomForDeadlines(s)
+      d.update(s)
+    }
+  }
+
   setSequential(on: boolean): void {
     this.sequential = on
     if (this.downloader) this.downloader.picker.sequential = on

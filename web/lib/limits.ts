@@ -10,8 +10,12 @@ export const WEB_LIMITS = {
   hashJobsPerWorker: 2,
   /** Pieces being copied from a dropped file into OPFS at once (each read and written in the OPFS worker). */
   copyPiecesInFlight: 4,
-  /** Largest chunk a stream (/stream/...) or a save moves at once. */
+  /** Largest chunk a stream (/stream/...) moves at once. */
   streamChunkBytes: 1 << 20,
+  /** A stream's first chunk; each next one doubles, up to streamChunkBytes. */
+  streamFirstChunkBytes: 64 << 10,
+  /** A stream's read-ahead: after the range a player asked for, this much more is fetched first. */
+  streamReadAheadBytes: 4 << 20,
   /** How long a stream waits for the pieces of a range before it fails the request. */
   streamWaitMs: 120_000,
   /** Progress: the speed shown is over this window. */

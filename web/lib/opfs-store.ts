@@ -168,6 +168,18 @@ export class OpfsPieceStore implements PieceStore {
     return out
   }
 
+  /**
+   * Bytes [start, start + length) of stored file `fileIndex` in one read (streams: one worker round
+   * trip per chunk, not one per piece). The caller checks the pieces under the range are stored.
+   */
+  async readFile(fileIndex: number, start: number, length: number): Promise<Uint8Array> {
+    this.#open()
+    const at = this.#stored[fileIndex]
+    const spec = this.layout.files[fileIndex]
+    if (at === null || at === undefined || !spec || start < 0 || length < 0 || start + length > spec.length) throw new RangeError(`read ${start}+${length} outside file ${fileIndex}`)
+    return this.#backend.read(at, start, length)
+  }
+
   /** Flush data, then the bitfield, then release the files (sync handles lock them). */
   async close(): Promise<void> {
     if (this.#closed) return

@@ -13,6 +13,9 @@ import { checkSource, copyIntoStore, createFromDrop, missingBytes, sourceOf, typ
 import { QuotaError } from './storage-quota.ts'
 import { isAbort, TaskList, type TaskView } from './task.ts'
 import { TorrentStore } from './torrent-store.ts'
+import { piecesOfRange, readAheadPieces, readFileRange } from './file-range.ts'
+import { PieceWaiters } from './piece-waiters.ts'
+import { WEB_LIMITS } from './limits.ts'
 import { magnetFor, shareLink } from './share-link.ts'
 import { TrackerClient, type TrackerStatus } from '../../webrtc/tracker-client.ts'
 import { layoutOf } from './torrent-layout.ts'
@@ -42,6 +45,10 @@ interface Active {
   /** Not in the library: shared from the user's file for as long as the page lives. */
   sessionOnly: boolean
   trackers: TrackerStatus[]
+  /** Streams and previews waiting for pieces. */
+  waiters: PieceWaiters
+  /** Pieces the streams want first, most urgent first (the engine gets the head of it). */
+  deadline: number[]
 }
 
 export class SwarmClient {
@@ -240,6 +247,38 @@ export class SwarmClient {
     return out
   }
 
+  /** File `fileIndex` of a torrent (for streams): its name and length; null if there is no such file yet. */
+  fileOf(hex: string, fileIndex: number): { name: string; length: number } | null {
+    const f = this.#active.get(hex)?.info?.files[fileIndex]
+    return f && !f.padding ? { name: f.path[f.path.length - 1]!, length: f.length } : null
+  }
+
+  /**
+   * Bytes [start, end) of a file of a torrent, downloading or not: waits (up to streamWaitMs) for the
+   * pieces under the range, which the engine fetches first. For the stream service worker and previews.
+   */
+  async readFile(hex: string, fileIndex: number, start: number, end: number): Promise<Uint8Array> {
+    const a = this.#active.get(hex)
+    if (!a?.info || !a.engine) throw new Error('this torrent is not open here')
+    const info = a.info
+    return readFileRange(info, a.store, fileIndex, start, end, (pieces) => {
+      // The deadline: this range (the playhead), its read-ahead, then what other reads still wait
+      // for; the latest read leads, so a seek moves the deadline at once.
+      const [, last] = piecesOfRange(info, fileIndex, start, end)
+      const waiting = a.waiters.wait(pieces, (i) => a.store.available(i), WEB_LIMITS.streamWaitMs)
+      a.deadline = [...pieces, ...readAheadPieces(info, fileIndex, end, WEB_LIMITS.streamReadAheadBytes).filter((i) => i > last), ...a.waiters.wanted()]
+      this.#pushDeadline(a)
+      return waiting
+    })
+  }
+
+  /** Hand the engine the most urgent pieces of the deadline still missing (it keeps a few at a time). */
+  #pushDeadline(a: Active): void {
+    if (a.deadline.length === 0 || !a.engine) return
+    a.deadline = a.deadline.filter((i) => !a.store.available(i))
+    a.engine.setDeadlines(a.deadline)
+  }
+
   views(): TorrentView[] {
     return [...this.#active.values()].map((a) => this.#views(a))
   }
@@ -274,6 +313,7 @@ export class SwarmClient {
         needsFiles,
         notice: a.notice ?? (needsFiles ? 'Part of this torrent was not copied into the browser before the page was closed: pick its files again to share all of it.' : null),
         sessionOnly: a.sessionOnly,
+        files: a.info ? a.info.files.flatMap((f, index) => (f.padding ? [] : [{ index, path: f.path, length: f.length }])) : null,
       }
     }
   }
@@ -305,7 +345,7 @@ export class SwarmClient {
     const hex = record.infoHashHex
     const persistence = this.library.bitfieldPersistence(hex)
     const store = new TorrentStore(async (info) => OpfsPieceStore.open(layoutOf(info), { persistence }))
-    const a: Active = { record, store, persistence, engine: null, tracker: null, info: null, fetched: 0, storedPieces: 0, error: null, notice: null, sessionOnly: false, trackers: [] }
+    const a: Active = { record, store, persistence, engine: null, tracker: null, info: null, fetched: 0, storedPieces: 0, error: null, notice: null, sessionOnly: false, trackers: [], waiters: new PieceWaiters(), deadline: [] }
     this.#active.set(hex, a)
     const meta = record.source.kind === 'torrent' ? await parseTorrent(record.source.bytes) : null
     a.info = meta
@@ -361,7 +401,11 @@ export class SwarmClient {
 
   async #onEvent(a: Active, e: Parameters<Parameters<Torrent['on']>[0]>[0]): Promise<void> {
     const hex = a.record.infoHashHex
-    if (e.type === 'verified') a.fetched++
+    if (e.type === 'verified') {
+      a.fetched++
+      a.waiters.arrived(e.index)
+      this.#pushDeadline(a)
+    }
     if (e.type === 'metadata' && a.engine?.meta) {
       // Keep the metadata: after a reload the torrent resumes without asking peers for it again.
       const bytes = encodeTorrent({ infoBytes: a.engine.meta.infoBytes, announce: a.tracker ? a.tracker.urls.map((u) => [u]) : [] })
@@ -388,6 +432,7 @@ export class SwarmClient {
     if (!a) return
     this.#active.delete(hex)
     this.tasks.cancelFor(hex) // a copy stops; what it copied stays
+    a.waiters.clear()
     a.tracker?.stop()
     a.engine?.destroy()
     this.peers.closeTorrent(toBinaryString(fromHex(hex)))

@@ -53,6 +53,11 @@ export class TorrentStore implements PieceStore {
     await s?.close()
   }
 
+  /** A piece's bytes are here (copied into OPFS, or in the user's file). */
+  available(index: number): boolean {
+    return (this.source !== null && this.info !== null) || (this.inner?.has(index) ?? false)
+  }
+
   get pieceCount(): number {
     return this.info?.pieceCount ?? 0
   }
@@ -79,6 +84,25 @@ export class TorrentStore implements PieceStore {
     const bytes = new Uint8Array(await this.source.slice(at, at + length).arrayBuffer())
     if (bytes.byteLength !== length) throw new DOMException(`the shared file gave ${bytes.byteLength} of ${length} bytes (changed or removed?)`, 'NotReadableError')
     return bytes
+  }
+
+  /**
+   * Bytes [start, end) of file `fileIndex`, all of whose pieces are available: one read from OPFS or
+   * from the user's file when the range lies in one of them, else piece by piece.
+   */
+  async readFileRange(fileIndex: number, start: number, end: number, pieces: readonly number[]): Promise<Uint8Array | null> {
+    const info = this.info
+    const file = info?.files[fileIndex]
+    if (!info || !file) return null
+    if (this.inner && pieces.every((i) => this.inner!.has(i))) {
+      this.reads.opfs++
+      return this.inner.readFile(fileIndex, start, end - start)
+    }
+    if (this.source) {
+      this.reads.source++
+      return new Uint8Array(await this.source.slice(file.offset + start, file.offset + end).arrayBuffer())
+    }
+    return null
   }
 
   async write(index: number, data: Uint8Array): Promise<void> {

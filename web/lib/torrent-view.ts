@@ -29,6 +29,8 @@ export interface TorrentView {
   notice: string | null
   /** Not kept in the browser: shared from the user's file while the page is open. */
   sessionOnly: boolean
+  /** The torrent's files (padding left out), once the metadata is known; `index` is for streamUrl. */
+  files: { index: number; path: string[]; length: number }[] | null
 }
 
 /** Set bits in one byte of a bitfield. */
