@@ -241,9 +241,16 @@ export class SwarmClient {
   async files(hex: string): Promise<{ path: string[]; file: File }[]> {
     const a = this.#active.get(hex)
     const store = a?.store.inner
-    if (!a?.info || !store) throw new Error('the torrent has no data yet')
+    const source = a?.store.source ?? null
+    if (!a?.info || (!store && !source)) throw new Error('the torrent has no data yet')
     const out: { path: string[]; file: File }[] = []
-    for (let i = 0; i < a.info.files.length; i++) if (!a.info.files[i]!.padding) out.push({ path: a.info.files[i]!.path, file: await store.file(i) })
+    for (let i = 0; i < a.info.files.length; i++) {
+      const f = a.info.files[i]!
+      if (f.padding) continue
+      // While a dropped file is still being copied, OPFS holds only part of it: save from the source.
+      const file = source ? new File([source.slice(f.offset, f.offset + f.length)], f.path[f.path.length - 1]!) : await store!.file(i)
+      out.push({ path: f.path, file })
+    }
     return out
   }
 
