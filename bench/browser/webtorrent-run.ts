@@ -53,7 +53,7 @@ export async function runWebTorrent(appUrl: string, announce: string, t: Transfe
   }
 }
 
-async function webtorrentPeer(appUrl: string, t: Transfer): Promise<BenchPeer> {
+export async function webtorrentPeer(appUrl: string, t: Transfer): Promise<BenchPeer> {
   const peer = await benchPeer(appUrl, t.network)
   await peer.context.route(`${appUrl}${BUNDLE_PATH}`, (route) => route.fulfill({ body: bundle, contentType: 'text/javascript' }))
   await peer.page.evaluate(async (path) => {
