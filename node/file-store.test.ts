@@ -19,6 +19,7 @@ function countingHasher(): Hasher & { calls: number } {
       h.calls++
       return new Uint8Array(createHash('sha1').update(data).digest())
     },
+    sha256: async (data: Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest()),
   }
   return h
 }

@@ -18,4 +18,4 @@ export async function sha256(data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', ownBuffer(data)))
 }
 
-export const webCryptoHasher: Hasher = { sha1 }
+export const webCryptoHasher: Hasher = { sha1, sha256 }

@@ -80,7 +80,10 @@ const clock: Clock = {
   clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
 }
 
-const nodeHasher: Hasher = { sha1: async (d) => new Uint8Array(createHash('sha1').update(d).digest()) }
+const nodeHasher: Hasher = {
+  sha1: async (d) => new Uint8Array(createHash('sha1').update(d).digest()),
+  sha256: async (d) => new Uint8Array(createHash('sha256').update(d).digest()),
+}
 
 async function transfer(meta: TorrentMeta, hasherName: string, hasher: Hasher) {
   const peer = (c: string) => new TextEncoder().encode(`-SD0001-bench${c}`.padEnd(20, '.'))

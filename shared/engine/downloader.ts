@@ -1,18 +1,20 @@
-import { bytesEqual } from '../bytes.ts'
 import type { BlockRef } from '../wire/messages.ts'
 import { Bitfield } from './bitfield.ts'
 import type { Limits } from './limits.ts'
 import type { PeerSession } from './peer-session.ts'
 import { PieceBuffer } from './piece-buffer.ts'
 import { PiecePicker } from './piece-picker.ts'
+import { PieceVerifier } from './piece-verifier.ts'
 import { pipelineDepth } from './pipeline.ts'
 import type { Clock, Hasher, PieceStore } from './ports.ts'
 import type { TorrentMeta } from './torrent-meta.ts'
 import { TrustLedger } from './trust.ts'
 
 // Fetching: keeps each unchoked peer's pipeline full from the picker, assembles blocks into piece
-// buffers, verifies each piece's SHA-1 before it is stored, and on a failed hash refetches the piece
-// and blames whoever sent its blocks (trust.ts; a peer that keeps sending bad data is banned).
+// buffers, verifies each piece before it is stored (piece-verifier.ts: SHA-1 for v1, the SHA-256
+// merkle root for v2, both for a hybrid), and on a failed check refetches the piece and blames
+// whoever sent its blocks (trust.ts; a peer that keeps sending bad data is banned). A v2 piece whose
+// hash is not known yet (its file's piece layer missing) is not requested.
 
 export interface DownloaderEvents {
   verified(index: number): void
@@ -37,6 +39,9 @@ export class Downloader {
   readonly picker: PiecePicker
   private readonly buffers = new Map<number, PieceBuffer>()
   private readonly trust: TrustLedger
+  private readonly verifier: PieceVerifier
+  /** Pieces that cannot be verified yet (v2 without their piece layer); null when there are none. */
+  private unverifiable: Bitfield | null = null
   hashFailures = 0
   wasted = 0
 
@@ -51,6 +56,12 @@ export class Downloader {
     private readonly events: DownloaderEvents,
   ) {
     this.trust = new TrustLedger(limits)
+    this.verifier = new PieceVerifier(meta, hasher)
+    for (let i = 0; i < meta.pieceCount; i++) {
+      if (this.verifier.canVerify(i)) continue
+      this.unverifiable ??= new Bitfield(meta.pieceCount)
+      this.unverifiable.set(i)
+    }
     this.picker = new PiecePicker({
       pieceCount: meta.pieceCount,
       pieceLength: meta.pieceLength,
@@ -94,6 +105,11 @@ export class Downloader {
       if (st.allowedFast.size === 0) return
       from = new Bitfield(st.pieces.length)
       for (const i of st.allowedFast) if (st.pieces.has(i)) from.set(i)
+    }
+    if (this.unverifiable !== null) {
+      const verifiable = new Bitfield(from.length)
+      for (let i = 0; i < from.length; i++) if (from.has(i) && !this.unverifiable.has(i)) verifiable.set(i)
+      from = verifiable
     }
     const reqq = s.peerExtensions?.reqq ?? this.limits.advertisedReqq
     const depth = pipelineDepth(st.download.rate(this.clock.now()), reqq, this.limits.maxRequestsPerPeer)
@@ -157,11 +173,10 @@ export class Downloader {
 
   private async verify(buffer: PieceBuffer): Promise<void> {
     const i = buffer.index
-    const expected = this.meta.pieceHashes.subarray(i * 20, i * 20 + 20)
-    const digest = await this.hasher.sha1(buffer.data)
+    const verdict = await this.verifier.verify(i, buffer.data)
     const senders = buffer.contributors()
     this.buffers.delete(i)
-    if (bytesEqual(digest, expected)) {
+    if (verdict === 'good') {
       await this.store.write(i, buffer.data)
       this.picker.verified(i)
       for (const k of this.trust.pieceChecked(senders, true)) this.events.ban(k)

@@ -71,7 +71,7 @@ describe('hostile peers', () => {
     meta ??= await makeTorrent([{ name: 'h.bin', data: DATA }], 32768)
     const swarm = new Swarm(meta, { latencyMs: 20, bytesPerSecond: 400_000 })
     // Each check takes 2 s of virtual time: the sender has hung up long before its piece is checked.
-    const slowHasher: Hasher = { sha1: (d) => new Promise<void>((ok) => swarm.clock.setTimeout(ok, 2000)).then(() => nodeHasher.sha1(d)) }
+    const slowHasher: Hasher = { ...nodeHasher, sha1: (d) => new Promise<void>((ok) => swarm.clock.setTimeout(ok, 2000)).then(() => nodeHasher.sha1(d)) }
     const leech = await swarm.add('leech', { hasher: slowHasher })
     await swarm.add('seed', { seed: DATA })
     const blocksPerPiece = meta.pieceLength / BLOCK_SIZE

@@ -25,9 +25,10 @@ export interface PieceStore {
   verified(): Promise<Iterable<number>>
 }
 
-/** SHA-1 (and SHA-256 for the future) over one buffer. */
+/** SHA-1 (v1 pieces, BEP 3) and SHA-256 (v2 merkle leaves, BEP 52) over one buffer. */
 export interface Hasher {
   sha1(data: Uint8Array): Promise<Uint8Array>
+  sha256(data: Uint8Array): Promise<Uint8Array>
 }
 
 /** Time and timers: the engine never calls Date.now() or setTimeout itself, so tests run simulated time. */

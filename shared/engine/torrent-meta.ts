@@ -1,17 +1,23 @@
 /**
  * What the engine needs of a torrent's info dict. `TorrentInfo` from shared/metainfo satisfies it
- * structurally; tests may build one by hand.
+ * structurally (and `Metainfo`, with the piece layers of its .torrent); tests may build one by hand.
  */
 export interface TorrentMeta {
+  /** The 20-byte swarm id: the v1 info hash, or a v2-only torrent's SHA-256 truncated (BEP 52). */
   infoHash: Uint8Array
   length: number
   pieceLength: number
   pieceCount: number
-  /** 20 bytes per piece, concatenated. */
+  /** v1 SHA-1s, 20 bytes per piece, concatenated; empty for a v2-only torrent. */
   pieceHashes: Uint8Array
   /** The exact bencoded info dict, served to magnet peers (BEP 9). */
   infoBytes: Uint8Array
-  files?: readonly { length: number; offset: number }[]
+  /** BEP 52: 2 and 'hybrid' verify pieces by SHA-256 merkle roots; absent means 1. */
+  metaVersion?: 1 | 2 | 'hybrid'
+  /** Files in torrent order; v2 and hybrid ones are piece-aligned, with their merkle roots. */
+  files?: readonly { length: number; offset: number; padding?: boolean; piecesRoot?: Uint8Array }[]
+  /** BEP 52 piece layers by pieces root (hex), each checked against its root (shared/metainfo). */
+  pieceLayers?: ReadonlyMap<string, Uint8Array>
 }
 
 /** Turns verified info-dict bytes into a TorrentMeta (shared/metainfo's parseInfo). */

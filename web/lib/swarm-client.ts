@@ -125,7 +125,7 @@ export class SwarmClient {
 
   /** Seed an existing .torrent from the user's copy of its files (every piece checked first, as a task). */
   async seedTorrent(torrentBytes: Uint8Array, files: DroppedFile[]): Promise<{ infoHashHex: string; link: string }> {
-    const meta = refuseV2Only(await parseTorrent(torrentBytes))
+    const meta = refuseV2Only(await parseTorrent(torrentBytes), true)
     const source = sourceOf(meta, files)
     const all = Array.from({ length: meta.pieceCount }, (_, i) => i)
     await this.tasks.run('checking', meta.name, meta.length, meta.infoHashHex, (task) => checkSource(meta, source, all, { signal: task.signal, onProgress: (n) => task.progress(n) }))
@@ -459,9 +459,13 @@ function leftOf(a: Active): number {
   return a.info.length - have
 }
 
-// The engine verifies pieces by their v1 SHA-1 hashes: hybrids download through their v1 half, and a
-// v2-only torrent (BEP 52, SHA-256 merkle trees only) is refused here until it verifies those too.
-function refuseV2Only<T extends TorrentInfo>(meta: T): T {
-  if (meta.metaVersion === 2) throw new MetainfoError('this is a v2-only torrent (BEP 52): this app can download v1 and hybrid torrents, not v2-only ones yet')
+// The engine verifies v2 pieces by SHA-256 against the piece layers a .torrent carries; it cannot
+// fetch missing layers from peers yet (BEP 52 hash requests), and seeding checks the user's files by
+// SHA-1. So a v2-only torrent is refused unless its .torrent has every layer, and never seeded from files.
+function refuseV2Only<T extends TorrentInfo>(meta: T, seeding = false): T {
+  if (meta.metaVersion !== 2) return meta
+  const layers = (meta as { pieceLayers?: ReadonlyMap<string, Uint8Array> }).pieceLayers
+  const complete = meta.files.every((f) => f.piecesRoot === undefined || f.length <= meta.pieceLength || layers?.has(toHex(f.piecesRoot)) === true)
+  if (seeding || !complete) throw new MetainfoError(`this is a v2-only torrent (BEP 52)${seeding ? '' : ' without all its piece layers'}: this app cannot ${seeding ? 'seed' : 'download'} it yet`)
   return meta
 }
