@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config'
 // webrtc/ are tested without a browser (their browser parts have Playwright specs: e2e/lib-*.spec.ts).
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'bench/**/*.test.ts', 'tracker/**/*.test.ts', 'cli/**/*.test.ts', 'web/lib/**/*.test.ts', 'webrtc/**/*.test.ts', 'node/**/*.test.ts'],
+    include: ['shared/**/*.test.ts', 'bench/**/*.test.ts', 'tracker/**/*.test.ts', 'cli/**/*.test.ts', 'web/**/*.test.ts', 'webrtc/**/*.test.ts', 'node/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
     pool: 'forks',

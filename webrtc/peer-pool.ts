@@ -23,7 +23,7 @@ export const PEER_POOL_LIMITS = {
   iceGatherTimeoutMs: 5_000,
 } as const
 
-export type PeerPoolLimits = { [K in keyof typeof PEER_POOL_LIMITS]: number }
+export type PeerPoolLimits = { -readonly [K in keyof typeof PEER_POOL_LIMITS]: number }
 
 export interface PeerPoolOptions {
   iceServers?: RTCIceServer[]
@@ -51,6 +51,7 @@ export type OnPeer = (infoHash: string, remotePeerId: string, transport: DataCha
 export class PeerPool implements PeerSignaling {
   /** Called once per opened data channel. Without a handler the connection is closed at once. */
   onPeer: OnPeer | null = null
+  /** Caps and timeouts; the caps may change while connections exist (settings): they apply to new ones. */
   readonly limits: PeerPoolLimits
   #iceServers: RTCIceServer[]
   #wrtc: SimplePeer.Options['wrtc']

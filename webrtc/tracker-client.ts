@@ -36,6 +36,10 @@ export interface TrackerStatus {
   complete: number | null
   incomplete: number | null
   announces: number
+  /** When the last announce went out (Date.now() ms); the next is due `intervalS` after it. */
+  lastAnnounceAt: number | null
+  /** Peers this tracker introduced: relayed offers and answers received. */
+  peersIntroduced: number
 }
 
 export interface TorrentStats {
@@ -97,7 +101,7 @@ class Announcer {
     this.#client = client
     this.#socket = socket
     const d = TRACKER_CLIENT_LIMITS.defaultIntervalS
-    this.status = { url: socket.url, state: 'connecting', error: null, warning: null, intervalS: d, complete: null, incomplete: null, announces: 0 }
+    this.status = { url: socket.url, state: 'connecting', error: null, warning: null, intervalS: d, complete: null, incomplete: null, announces: 0, lastAnnounceAt: null, peersIntroduced: 0 }
     this.#unsubscribe = socket.subscribe(client.infoHash, {
       // On every (re)open: a tracker that restarted has forgotten us, so announce `started` again.
       onOpen: () => void this.announce('started'),
@@ -130,6 +134,7 @@ class Announcer {
       if (this.#trackerId !== null) msg['trackerid'] = this.#trackerId
       if (this.#socket.send(msg)) {
         this.status.announces++
+        this.status.lastAnnounceAt = Date.now()
         if (this.status.state !== 'failed') this.status.state = event === 'stopped' ? 'stopped' : 'announcing'
         c.emitStatus()
       }
@@ -180,6 +185,10 @@ class Announcer {
     const offerId = msg['offer_id']
     if (!isBinaryId(from) || !isBinaryId(offerId) || from === c.peerId) return
     const offer = sdpOf(msg['offer'], 'offer')
+    if (offer || sdpOf(msg['answer'], 'answer')) {
+      this.status.peersIntroduced++
+      c.emitStatus()
+    }
     if (offer) {
       const answer = await c.signaling.answerOffer(c.infoHash, from, offerId, offer)
       if (!answer || c.isStopped) return

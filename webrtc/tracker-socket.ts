@@ -46,6 +46,8 @@ export class TrackerSocket {
   #retryTimer: ReturnType<typeof setTimeout> | null = null
   #idleTimer: ReturnType<typeof setTimeout> | null = null
   #subscribers = new Map<string, TrackerSubscriber>()
+  /** Observers of the connection itself (the page's tracker status): they keep the socket open too. */
+  #watchers = new Set<(state: SocketState, detail?: string) => void>()
   #onEmpty: () => void
   #WebSocket: WebSocketClass
 
@@ -65,10 +67,25 @@ export class TrackerSocket {
     return () => {
       if (this.#subscribers.get(infoHash) !== sub) return
       this.#subscribers.delete(infoHash)
-      if (this.#subscribers.size === 0) {
-        this.#idleTimer = setTimeout(() => this.destroy(), TRACKER_SOCKET_LIMITS.idleCloseMs)
-      }
+      this.#closeWhenIdle()
     }
+  }
+
+  /** Follow the connection's state (told at once, then on every change) without joining a swarm. */
+  watch(onState: (state: SocketState, detail?: string) => void): () => void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer)
+    this.#idleTimer = null
+    this.#watchers.add(onState)
+    onState(this.state)
+    return () => {
+      if (this.#watchers.delete(onState)) this.#closeWhenIdle()
+    }
+  }
+
+  #closeWhenIdle(): void {
+    if (this.#subscribers.size > 0 || this.#watchers.size > 0 || this.state === 'destroyed') return
+    if (this.#idleTimer) clearTimeout(this.#idleTimer)
+    this.#idleTimer = setTimeout(() => this.destroy(), TRACKER_SOCKET_LIMITS.idleCloseMs)
   }
 
   /** Send one message; false when the socket is not open (the caller announces again on open). */
@@ -157,6 +174,7 @@ export class TrackerSocket {
   #setState(state: SocketState, detail?: string): void {
     this.state = state
     for (const sub of [...this.#subscribers.values()]) sub.onState(state, detail)
+    for (const w of [...this.#watchers]) w(state, detail)
   }
 }
 

@@ -41,7 +41,7 @@ export class TierAnnouncer {
       const j = Math.floor(random() * (i + 1))
       ;[this.#order[i], this.#order[j]] = [this.#order[j]!, this.#order[i]!]
     }
-    this.statuses = this.#order.map((url) => ({ url, state: 'connecting', error: null, warning: null, intervalS: NODE_LIMITS.defaultAnnounceIntervalS, complete: null, incomplete: null, announces: 0 }))
+    this.statuses = this.#order.map((url) => ({ url, state: 'connecting', error: null, warning: null, intervalS: NODE_LIMITS.defaultAnnounceIntervalS, complete: null, incomplete: null, announces: 0, lastAnnounceAt: null, peersIntroduced: 0 }))
   }
 
   start(): void {
@@ -114,6 +114,8 @@ export class TierAnnouncer {
           complete: reply.complete ?? null,
           incomplete: reply.incomplete ?? null,
           announces: status.announces + 1,
+          lastAnnounceAt: Date.now(),
+          peersIntroduced: status.peersIntroduced + reply.peers.length,
         })
         if (reply.trackerId !== undefined) this.#trackerIds.set(url, reply.trackerId)
         this.#o.onStatus()

@@ -1,6 +1,7 @@
 import type { BlockRef } from '../wire/messages.ts'
 import { Bitfield } from './bitfield.ts'
-import type { Limits } from './limits.ts'
+import { RateLimiter } from './rate-limiter.ts'
+import { BLOCK_SIZE, type Limits } from './limits.ts'
 import type { PeerSession } from './peer-session.ts'
 import { PieceBuffer } from './piece-buffer.ts'
 import { PiecePicker } from './piece-picker.ts'
@@ -44,6 +45,8 @@ export class Downloader {
   private unverifiable: Bitfield | null = null
   hashFailures = 0
   wasted = 0
+  /** Pieces whose last check failed (until one passes): the piece map shows them. At most one per piece. */
+  readonly failedPieces = new Set<number>()
 
   constructor(
     readonly meta: TorrentMeta,
@@ -54,6 +57,8 @@ export class Downloader {
     random: () => number,
     private readonly sessions: () => Iterable<PeerSession>,
     private readonly events: DownloaderEvents,
+    /** The download rate limit: requests go out only as fast as it allows (their answers follow). */
+    private readonly limiter: RateLimiter = new RateLimiter(),
   ) {
     this.trust = new TrustLedger(limits)
     this.verifier = new PieceVerifier(meta, hasher)
@@ -116,10 +121,13 @@ export class Downloader {
     // Endgame (every missing block already requested): only a peer with almost nothing in flight
     // takes duplicates, a few at a time, so a small torrent is not fetched twice over.
     const cap = this.picker.inEndgame() ? Math.min(depth, ENDGAME_DEPTH) : depth
-    const want = cap - s.outstandingRequests
+    const now = this.clock.now()
+    const allowed = this.limiter.available(now)
+    const want = Math.min(cap - s.outstandingRequests, allowed === Infinity ? Infinity : Math.floor(allowed / BLOCK_SIZE))
     if (want <= 0) return
     for (const ref of this.picker.pick(from, want, (i, b) => s.hasRequested(i, b))) {
       if (!this.buffers.has(ref.index)) this.buffers.set(ref.index, new PieceBuffer(ref.index, this.picker.pieceSize(ref.index)))
+      this.limiter.force(ref.length, now)
       s.request(ref)
     }
   }
@@ -179,12 +187,14 @@ export class Downloader {
     if (verdict === 'good') {
       await this.store.write(i, buffer.data)
       this.picker.verified(i)
+      this.failedPieces.delete(i)
       for (const k of this.trust.pieceChecked(senders, true)) this.events.ban(k)
       this.events.verified(i)
     } else {
       this.hashFailures++
       this.wasted += buffer.data.length
       this.picker.failed(i)
+      this.failedPieces.add(i)
       // Blame by the key each block was written under: its sender may have disconnected meanwhile.
       for (const k of this.trust.pieceChecked(senders, false)) this.events.ban(k)
       for (const s of this.sessions()) this.fill(s)

@@ -54,6 +54,24 @@ describe('PiecePicker: which piece next (table)', () => {
     expect(pieces(p.pick(bits(6, [2, 3, 4, 5]), 4, never))).toEqual([2, 3])
   })
 
+  it('high-priority pieces start before normal ones, whatever their rarity or order', () => {
+    const p = picker(6)
+    p.addAvailability(bits(6, [0, 1, 2, 3, 4, 5]))
+    p.addAvailability(bits(6, [0, 1, 2]))
+    p.priority.set([1, 1, 1, 2, 2, 0])
+    expect(pieces(p.pick(bits(6, [0, 1, 2, 3, 4, 5]), 4, never))).toEqual([3, 4])
+    const q = picker(6)
+    q.sequential = true
+    q.priority.set([1, 1, 0, 2, 1, 2])
+    expect(pieces(q.pick(bits(6, [0, 1, 2, 3, 4, 5]), 8, never))).toEqual([3, 5, 0, 1])
+  })
+
+  it('says which pieces are in flight', () => {
+    const p = picker(4)
+    p.pick(bits(4, [2]), 1, never)
+    expect([0, 1, 2, 3].map((i) => p.inFlight(i))).toEqual([false, false, true, false])
+  })
+
   it('random first pieces: spreads choices over all candidates', () => {
     const seen = new Set<number>()
     for (let k = 0; k < 50; k++) {

@@ -8,8 +8,9 @@ import { BLOCK_SIZE } from './limits.ts'
 //      urgent first: their free blocks, starting them even past the in-flight cap (they are bounded
 //      by maxDeadlinePieces) so a seek does not wait for the rest of the swarm's pieces to finish;
 //   1. free blocks of pieces already started (strict priority: finish before starting more),
-//   2. a new piece: lowest index in sequential mode, at random for the first few pieces (something
-//      to trade quickly), then rarest first (fewest peers have it; ties at random),
+//   2. a new piece of the highest priority there is (high files before normal ones), then: lowest
+//      index in sequential mode, at random for the first few pieces (something to trade quickly),
+//      then rarest first (fewest peers have it; ties at random),
 //   3. endgame: when every missing block is already requested, blocks requested from other peers
 //      (the caller cancels the duplicates when one arrives).
 
@@ -42,7 +43,7 @@ const MAX_ENDGAME_DUPLICATES = 1
 export class PiecePicker {
   readonly have: Bitfield
   readonly availability: Uint32Array
-  /** 0 = do not download (deselected file); anything else = wanted. */
+  /** 0 = do not download (skipped file); higher = wanted, and started before lower (2 high, 1 normal). */
   readonly priority: Uint8Array
   sequential = false
   private readonly partial = new Map<number, PartialPiece>()
@@ -110,6 +111,11 @@ export class PiecePicker {
 
   piecesInFlight(): number {
     return this.partial.size
+  }
+
+  /** Whether a piece has blocks requested or received (not yet verified). */
+  inFlight(index: number): boolean {
+    return this.partial.has(index)
   }
 
   /**
@@ -243,26 +249,26 @@ export class PiecePicker {
     return p
   }
 
-  /** The next piece to start for this peer, or -1. */
+  /** The next piece to start for this peer, or -1: the highest priority first, then by the mode. */
   private choosePiece(peer: Bitfield): number {
     const n = this.o.pieceCount
     const eligible = (i: number) => peer.has(i) && this.wanted(i) && !this.partial.has(i)
-    if (this.sequential) {
-      for (let i = 0; i < n; i++) if (eligible(i)) return i
-      return -1
-    }
     const randomPhase = this.have.count() + this.partial.size < this.o.randomFirstPieces
     let best = -1
+    let bestPriority = 0
     let bestKey = Infinity
     let ties = 0
     for (let i = 0; i < n; i++) {
       if (!eligible(i)) continue
-      const key = randomPhase ? 0 : (this.availability[i] ?? 0)
-      if (key < bestKey) {
+      const priority = this.priority[i] ?? 0
+      // Sequential: the lowest index wins (the first seen); else random at first, then rarest first.
+      const key = this.sequential ? i : randomPhase ? 0 : (this.availability[i] ?? 0)
+      if (priority > bestPriority || (priority === bestPriority && key < bestKey)) {
+        bestPriority = priority
         bestKey = key
         best = i
         ties = 1
-      } else if (key === bestKey) {
+      } else if (priority === bestPriority && key === bestKey && !this.sequential) {
         // Reservoir sampling: each tied piece ends up chosen with equal probability.
         ties++
         if (this.o.random() * ties < 1) best = i

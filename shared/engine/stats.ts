@@ -137,3 +137,21 @@ export function torrentStats(t: StatsSource): TorrentStats {
     closedPeers: t.closedPeers.map((p) => ({ ...p })),
   }
 }
+
+/** What the piece map shows of each piece. */
+export const PIECE_STATE = { missing: 0, inFlight: 1, verified: 2, failed: 3, skipped: 4 } as const
+
+/** One PIECE_STATE per piece (empty before the metadata). */
+export function pieceStates(d: Downloader | null): Uint8Array {
+  if (!d) return new Uint8Array(0)
+  const p = d.picker
+  const out = new Uint8Array(p.pieceCount)
+  for (let i = 0; i < p.pieceCount; i++) {
+    out[i] = p.have.has(i) ? PIECE_STATE.verified
+      : p.inFlight(i) ? PIECE_STATE.inFlight
+      : d.failedPieces.has(i) ? PIECE_STATE.failed
+      : (p.priority[i] ?? 0) === 0 ? PIECE_STATE.skipped
+      : PIECE_STATE.missing
+  }
+  return out
+}

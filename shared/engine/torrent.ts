@@ -3,13 +3,14 @@ import { parseInfo } from '../metainfo/index.ts'
 import { allowedFastSet } from '../wire/allowed-fast.ts'
 import type { BlockRef, Handshake, MetadataMessage } from '../wire/messages.ts'
 import { Downloader } from './downloader.ts'
-import { piecePriorities } from './file-selection.ts'
+import { piecePriorities, piecePrioritiesOf } from './file-selection.ts'
 import { defaultLimits, type Limits } from './limits.ts'
 import { MetadataFetcher, serveMetadata } from './metadata-exchange.ts'
 import { PeerSession, type SessionHost } from './peer-session.ts'
 import type { Clock, Hasher, PieceStore, Transport } from './ports.ts'
-import { torrentStats, type ClosedPeer, type TorrentStats } from './stats.ts'
+import { pieceStates, torrentStats, type ClosedPeer, type TorrentStats } from './stats.ts'
 import type { InfoParser, TorrentMeta } from './torrent-meta.ts'
+import { RateLimiter } from './rate-limiter.ts'
 import { Uploader } from './uploader.ts'
 
 // One torrent: owns its peer sessions and wires them to the parts that decide (downloader with its
@@ -31,6 +32,9 @@ export interface TorrentOptions {
   client?: string
   /** Turns fetched info-dict bytes into a TorrentMeta; defaults to shared/metainfo's parseInfo. */
   parseInfo?: InfoParser
+  /** Limits shared with other torrents (a client's global rates): this torrent's own sit under them. */
+  downloadLimiter?: RateLimiter
+  uploadLimiter?: RateLimiter
 }
 
 /** What an adapter knows about a connection it hands over. */
@@ -73,6 +77,8 @@ export class Torrent {
   private destroyed = false
   private doneEmitted = false
   private metadataFill: unknown = null
+  private readonly downLimiter: RateLimiter
+  private readonly upLimiter: RateLimiter
   /** The sessions' view of this torrent: the SessionHost callbacks, kept off the public surface. */
   private readonly host: SessionHost<PeerSession> = {
     accept: (s, h) => this.accept(s, h),
@@ -99,7 +105,9 @@ export class Torrent {
     this.random = options.random ?? Math.random
     this.infoHash = source instanceof Uint8Array ? source : source.infoHash
     const sessions = () => this.sessions.values()
-    this.uploader = new Uploader(ports.store, ports.clock, this.limits, this.random, sessions, () => this.isDone(), (i) => this.haveVerified(i))
+    this.downLimiter = new RateLimiter(0, options.downloadLimiter ?? null)
+    this.upLimiter = new RateLimiter(0, options.uploadLimiter ?? null)
+    this.uploader = new Uploader(ports.store, ports.clock, this.limits, this.random, sessions, () => this.isDone(), (i) => this.haveVerified(i), this.upLimiter)
     this.timers.push(ports.clock.setInterval(() => this.tick(), this.limits.tickMs))
     this.timers.push(ports.clock.setInterval(() => this.uploader.rechoke(), this.limits.rechokeIntervalMs))
   }
@@ -204,6 +212,26 @@ export class Torrent {
     }
   }
 
+  /** A priority per file (0 skip, 1 normal, 2 high): high files' pieces start first, skipped ones never. */
+  setFilePriorities(priorities: readonly number[]): void {
+    const d = this.downloader
+    const meta = this._meta
+    if (!d || !meta?.files) return
+    d.picker.priority.set(piecePrioritiesOf(meta.files, meta.pieceLength, meta.pieceCount, priorities))
+    this.refreshAll()
+  }
+
+  /** This torrent's own rate limits in bytes per second (0 = none), under the shared ones. */
+  setRateLimits(limits: { download?: number; upload?: number }): void {
+    if (limits.download !== undefined) this.downLimiter.setRate(limits.download)
+    if (limits.upload !== undefined) this.upLimiter.setRate(limits.upload)
+  }
+
+  /** Each piece for the piece map: missing, in flight, verified, failed (last check), skipped. */
+  pieceStates(): Uint8Array {
+    return pieceStates(this.downloader)
+  }
+
   setSequential(on: boolean): void {
     this.sequential = on
     if (this.downloader) this.downloader.picker.sequential = on
@@ -296,7 +324,7 @@ export class Torrent {
       verified: (i) => this.pieceVerified(i),
       ban: (peer) => this.ban(peer),
       error: (message) => this.emit({ type: 'error', message }),
-    })
+    }, this.downLimiter)
     d.picker.sequential = this.sequential
     for (const i of await this.ports.store.verified()) if (i >= 0 && i < meta.pieceCount) d.picker.verified(i)
     this.downloader = d

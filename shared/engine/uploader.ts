@@ -3,6 +3,7 @@ import type { Limits } from './limits.ts'
 import type { PeerSession } from './peer-session.ts'
 import type { BlockRef } from '../wire/messages.ts'
 import type { Clock, PieceStore } from './ports.ts'
+import { RateLimiter } from './rate-limiter.ts'
 
 // Serving: applies the choker's decision every rechoke interval and answers queued requests of
 // unchoked peers from verified pieces, pausing whenever the transport pushes back (so a fast
@@ -20,6 +21,8 @@ export class Uploader {
     private readonly sessions: () => Iterable<PeerSession>,
     private readonly seeding: () => boolean,
     private readonly haveVerified: (index: number) => boolean,
+    /** The upload rate limit: each block waits for its turn before it is sent. */
+    private readonly limiter: RateLimiter = new RateLimiter(),
   ) {}
 
   rechoke(): void {
@@ -94,8 +97,16 @@ export class Uploader {
           return
         }
         if (s.closed) return
+        const wait = this.limiter.waitMs(data.length, this.clock.now())
+        if (wait > 0) {
+          await new Promise<void>((resolve) => this.clock.setTimeout(resolve, wait))
+          if (s.closed) return
+        }
         // The peer may have been choked (its queue cleared) while we read; serve only if still wanted.
-        if (this.wanted(s, next.r)) s.sendPiece(next.r.index, next.r.begin, data)
+        if (this.wanted(s, next.r)) {
+          this.limiter.force(data.length, this.clock.now())
+          s.sendPiece(next.r.index, next.r.begin, data)
+        }
       }
     } finally {
       // Stopped by back-pressure: requests read ahead but not sent go back to the front of the queue.

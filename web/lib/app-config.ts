@@ -12,10 +12,12 @@ export interface AppConfig {
 
 export const APP_CONFIG_LIMITS = { maxTrackers: 20, maxIceServers: 10 } as const
 
-function isIceServer(v: unknown): v is RTCIceServer {
+/** An RTCIceServer with stun:/stuns:/turn:/turns: URLs (also used for the person's settings). */
+export function isIceServer(v: unknown): v is RTCIceServer {
   if (typeof v !== 'object' || v === null) return false
   const { urls, username, credential } = v as Record<string, unknown>
-  const urlsOk = typeof urls === 'string' || (Array.isArray(urls) && urls.length > 0 && urls.every((u) => typeof u === 'string'))
+  const url = (u: unknown) => typeof u === 'string' && /^(stun|stuns|turn|turns):./i.test(u)
+  const urlsOk = url(urls) || (Array.isArray(urls) && urls.length > 0 && urls.every(url))
   return urlsOk && (username === undefined || typeof username === 'string') && (credential === undefined || typeof credential === 'string')
 }
 

@@ -1,6 +1,7 @@
 import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval'
 import type { BitfieldPersistence } from './opfs-store.ts'
 import { deleteTorrentData } from './opfs-paths.ts'
+import type { FilePriority, RateLimits } from './torrent-view.ts'
 
 // The library: every torrent the page knows, kept in IndexedDB with idb-keyval so that after a reload
 // or a browser restart each one comes back (resume). Records and bitfields live in two stores: the
@@ -24,6 +25,10 @@ export interface LibraryRecord {
   seededFromDrop: boolean
   totals: { uploaded: number; downloaded: number; length: number | null }
   addedAt: number
+  /** The person's choices for this torrent (absent in records from before they existed). */
+  filePriorities?: FilePriority[]
+  sequential?: boolean
+  limits?: RateLimits
 }
 
 export const LIBRARY_LIMITS = {
@@ -72,11 +77,17 @@ export class Library {
     await deleteTorrentData(infoHashHex)
   }
 
+  /** Forget a torrent but keep its data and bitfield: added again, it resumes where it was. */
+  async forget(infoHashHex: string): Promise<void> {
+    await this.#pending.get(infoHashHex)?.flushNow()
+    await del(infoHashHex, this.#records)
+  }
+
   loadBitfield(infoHashHex: string): Promise<Uint8Array | undefined> {
     return get<Uint8Array>(infoHashHex, this.#bitfields)
   }
 
-  #pending = new Map<string, { cancel(): void }>()
+  #pending = new Map<string, { cancel(): void; flushNow(): Promise<void> }>()
 
   /** The bitfield persistence for OpfsPieceStore.open: saves at most once per `delayMs`. */
   bitfieldPersistence(infoHashHex: string, delayMs: number = LIBRARY_LIMITS.bitfieldSaveDelayMs): BitfieldPersistence & { saves: number } {
@@ -109,6 +120,7 @@ export class Library {
         timer = null
         latest = null
       },
+      flushNow: () => persistence.flush(),
     })
     return persistence
   }

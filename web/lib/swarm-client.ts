@@ -1,5 +1,5 @@
 import { fromBinaryString, fromHex, toBinaryString, toHex } from '../../shared/bytes.ts'
-import { Torrent } from '../../shared/engine/index.ts'
+import { RateLimiter, Torrent } from '../../shared/engine/index.ts'
 import { systemClock } from '../../shared/engine/adapters/system-clock.ts'
 import { webCryptoHasher } from '../../shared/hash.ts'
 import { newPeerId } from '../../shared/peer-id.ts'
@@ -17,39 +17,25 @@ import { piecesOfRange, readAheadPieces, readFileRange } from './file-range.ts'
 import { PieceWaiters } from './piece-waiters.ts'
 import { WEB_LIMITS } from './limits.ts'
 import { magnetFor, shareLink } from './share-link.ts'
-import { TrackerClient, type TrackerStatus } from '../../webrtc/tracker-client.ts'
+import { defaultTorrentName } from './torrent-name.ts'
+import { TrackerClient } from '../../webrtc/tracker-client.ts'
 import { layoutOf } from './torrent-layout.ts'
-import { countBits, type TorrentView } from './torrent-view.ts'
+import { applyChoices, bitsOf, detailOf, leftOf, storedFiles, statsOf, trackerUrlsOf, viewOf, type Active } from './torrent-snapshot.ts'
+import type { FilePriority, RateLimits, TorrentDetail, TorrentView } from './torrent-view.ts'
+import { recheckStored } from './opfs-piece-reader.ts'
 import { TrackerSocketPool } from '../../webrtc/tracker-socket.ts'
+import { TrackerConnections, type TrackerConnection } from './tracker-connections.ts'
+import { SpeedHistory } from './speed-history.ts'
+import { SAMPLE_MS, type ClientOptions } from './client-options.ts'
 
 // The page's BitTorrent client: the engine (shared/engine) with its browser adapters, one per torrent,
 // and the library that brings every torrent back after a reload. The UI calls these methods and renders
 // `views()` on `onChange`; it never talks to peers itself.
 
-export type { TorrentView } from './torrent-view.ts'
+export type { TorrentDetail, TorrentView } from './torrent-view.ts'
+export type { TrackerConnection } from './tracker-connections.ts'
 export type { TaskView } from './task.ts'
-
-interface Active {
-  record: LibraryRecord
-  store: TorrentStore
-  persistence: ReturnType<Library['bitfieldPersistence']>
-  engine: Torrent | null
-  tracker: TrackerClient | null
-  info: TorrentInfo | null
-  fetched: number
-  /** Pieces verified per the library's bitfield while the store is not open (paused). */
-  storedPieces: number
-  error: string | null
-  /** Something the person should know that is not an error (shared from the file only, ...). */
-  notice: string | null
-  /** Not in the library: shared from the user's file for as long as the page lives. */
-  sessionOnly: boolean
-  trackers: TrackerStatus[]
-  /** Streams and previews waiting for pieces. */
-  waiters: PieceWaiters
-  /** Pieces the streams want first, most urgent first (the engine gets the head of it). */
-  deadline: number[]
-}
+export type { ClientOptions } from './client-options.ts'
 
 export class SwarmClient {
   onChange: (() => void) | null = null
@@ -59,22 +45,62 @@ export class SwarmClient {
   /** Hashing, copying, checking, saving under way (each with progress and a cancel). */
   readonly tasks = new TaskList()
   readonly #active = new Map<string, Active>()
+  #config: AppConfig
+  #keepSeeding: boolean
+  readonly #connections: TrackerConnections
+  #sampler: ReturnType<typeof setInterval>
+  /** The global rate limits: every torrent's own limiters sit under these. */
+  readonly #downLimiter = new RateLimiter()
+  readonly #upLimiter = new RateLimiter()
+  #onPageHide = () => void this.flushBitfields()
 
   constructor(
-    readonly config: AppConfig,
+    config: AppConfig,
     readonly library: Library = new Library(),
     readonly pageUrl: string = location.href,
+    options: ClientOptions = {},
   ) {
+    this.#config = config
+    this.#keepSeeding = options.keepSeeding ?? true
     this.peers = new PeerPool({ iceServers: config.iceServers })
+    this.setOptions(options)
     this.peers.onPeer = (infoHash, _remote, transport) => {
       const a = this.#active.get(toHex(fromBinaryString(infoHash)))
-      if (a?.engine) a.engine.addPeer(transport)
+      if (a?.engine) a.engine.addPeer(transport, { kind: 'webrtc' })
       else transport.close('no such torrent here')
     }
     this.tasks.onChange = () => this.onChange?.()
+    this.#connections = new TrackerConnections(this.sockets, () => this.onChange?.())
+    this.#connections.set(config.trackers)
+    this.#sampler = setInterval(() => this.#sample(), SAMPLE_MS)
     // Bitfield saves are debounced; on the way out, start the pending ones (best effort: IndexedDB
     // usually completes a write begun in pagehide, and a lost save only means refetching pieces).
-    globalThis.addEventListener?.('pagehide', () => void this.flushBitfields())
+    globalThis.addEventListener?.('pagehide', this.#onPageHide)
+  }
+
+  get config(): AppConfig {
+    return this.#config
+  }
+
+  /** New trackers (for torrents added from now on and share links) and ICE servers (new connections). */
+  setConfig(config: AppConfig): void {
+    this.#config = config
+    this.peers.setIceServers(config.iceServers)
+    this.#connections.set(config.trackers)
+    this.onChange?.()
+  }
+
+  setOptions(options: ClientOptions): void {
+    if (options.keepSeeding !== undefined) this.#keepSeeding = options.keepSeeding
+    if (options.maxPeersPerTorrent !== undefined) this.peers.limits.maxPerTorrent = options.maxPeersPerTorrent
+    if (options.maxPeersTotal !== undefined) this.peers.limits.maxTotal = options.maxPeersTotal
+    if (options.downLimit !== undefined) this.#downLimiter.setRate(options.downLimit)
+    if (options.upLimit !== undefined) this.#upLimiter.setRate(options.upLimit)
+  }
+
+  /** The page's own trackers and how its sockets to them are doing. */
+  trackerConnections(): TrackerConnection[] {
+    return this.#connections.list()
   }
 
   async flushBitfields(): Promise<void> {
@@ -94,7 +120,7 @@ export class SwarmClient {
     const hex = m.infoHashHex ?? (m.infoHash ? toHex(m.infoHash) : undefined)
     if (!hex) throw new TypeError('this magnet has no v1 info hash')
     if (this.#active.has(hex)) return hex
-    const trackers = m.trackers.length > 0 ? m.trackers : this.config.trackers
+    const trackers = m.trackers.length > 0 ? m.trackers : this.#config.trackers
     const record = this.#newRecord(hex, m.name ?? hex, { kind: 'magnet', uri: formatMagnet({ ...m, trackers }) }, false)
     await this.#add(record)
     return hex
@@ -116,9 +142,10 @@ export class SwarmClient {
    */
   async seed(files: DroppedFile[], name?: string): Promise<{ infoHashHex: string; link: string }> {
     const total = files.reduce((n, f) => n + f.file.size, 0)
-    const label = name ?? (files.length === 1 ? files[0]!.file.name : `${files.length} files`)
+    const named = name ?? defaultTorrentName(files)
+    const label = named ?? files[0]!.file.name
     const made = await this.tasks.run('hashing', label, total, null, (task) =>
-      createFromDrop(files, { announce: this.config.trackers, ...(name !== undefined ? { name } : {}), signal: task.signal, onProgress: (n) => task.progress(n) }),
+      createFromDrop(files, { announce: this.#config.trackers, ...(named !== undefined ? { name: named } : {}), signal: task.signal, onProgress: (n) => task.progress(n) }),
     )
     return this.#shareFromSource(made.torrent, made.metainfo, made.source)
   }
@@ -159,7 +186,7 @@ export class SwarmClient {
     const existing = this.#active.get(hex)
     if (existing) {
       // Already here: if it lacks data, these files fill it.
-      if (existing.info && !this.#views(existing).done && !existing.store.source) await this.#attachSource(existing, source)
+      if (existing.info && !(existing.engine?.isDone() ?? false) && !existing.store.source) await this.#attachSource(existing, source)
       return { infoHashHex: hex, link: this.shareLinkOf(hex) }
     }
     const record = this.#newRecord(hex, meta.name, { kind: 'torrent', bytes: torrent }, true)
@@ -208,8 +235,15 @@ export class SwarmClient {
 
   shareLinkOf(hex: string): string {
     const a = this.#active.get(hex)
-    const trackers = a?.info ? this.config.trackers : a?.record.source.kind === 'magnet' ? parseMagnet(a.record.source.uri).trackers : this.config.trackers
+    const trackers = a?.info ? this.#config.trackers : a?.record.source.kind === 'magnet' ? parseMagnet(a.record.source.uri).trackers : this.#config.trackers
     return shareLink(this.pageUrl, magnetFor(hex, a?.record.name, trackers))
+  }
+
+  /** The .torrent of a torrent whose metadata is known (to download or share as a file). */
+  torrentFile(hex: string): Uint8Array | null {
+    const a = this.#active.get(hex)
+    if (!a || a.record.source.kind !== 'torrent') return null
+    return a.record.source.bytes
   }
 
   /** Stop exchanging data (peers, trackers) but keep everything; `resume` continues where it was. */
@@ -231,27 +265,68 @@ export class SwarmClient {
     await this.#start(record).catch((e: unknown) => this.#fail(hex, e))
   }
 
-  async remove(hex: string): Promise<void> {
+  /** Stop and forget a torrent; with `keepData` its pieces stay in OPFS, so adding it again resumes. */
+  async remove(hex: string, options: { keepData?: boolean } = {}): Promise<void> {
     await this.#stop(hex)
-    await this.library.remove(hex)
+    if (options.keepData) await this.library.forget(hex)
+    else await this.library.remove(hex)
     this.onChange?.()
   }
 
-  /** The stored files of a torrent (for save.ts), in torrent order. */
-  async files(hex: string): Promise<{ path: string[]; file: File }[]> {
+  /** Skip a file, fetch it normally, or before the others. Kept in the library. */
+  async setFilePriority(hex: string, fileIndex: number, priority: FilePriority): Promise<void> {
     const a = this.#active.get(hex)
-    const store = a?.store.inner
-    const source = a?.store.source ?? null
-    if (!a?.info || (!store && !source)) throw new Error('the torrent has no data yet')
-    const out: { path: string[]; file: File }[] = []
-    for (let i = 0; i < a.info.files.length; i++) {
-      const f = a.info.files[i]!
-      if (f.padding) continue
-      // While a dropped file is still being copied, OPFS holds only part of it: save from the source.
-      const file = source ? new File([source.slice(f.offset, f.offset + f.length)], f.path[f.path.length - 1]!) : await store!.file(i)
-      out.push({ path: f.path, file })
-    }
-    return out
+    if (!a?.info || !Number.isInteger(fileIndex) || fileIndex < 0 || fileIndex >= a.info.files.length) return
+    const priorities = a.info.files.map((_, i) => a.record.filePriorities?.[i] ?? 'normal')
+    priorities[fileIndex] = priority
+    await this.#choose(a, { filePriorities: priorities })
+  }
+
+  /** Fetch pieces in order (for playing while downloading) instead of rarest first. */
+  async setSequential(hex: string, on: boolean): Promise<void> {
+    const a = this.#active.get(hex)
+    if (a) await this.#choose(a, { sequential: on })
+  }
+
+  /** This torrent's own rate limits (bytes per second, 0 = none), under the global ones. */
+  async setRateLimits(hex: string, limits: RateLimits): Promise<void> {
+    const a = this.#active.get(hex)
+    if (a) await this.#choose(a, { limits })
+  }
+
+  /** A choice of the person's: kept in the library, applied to the engine at once. */
+  async #choose(a: Active, patch: Pick<Partial<LibraryRecord>, 'filePriorities' | 'sequential' | 'limits'>): Promise<void> {
+    a.record = { ...a.record, ...patch }
+    await this.library.update(a.record.infoHashHex, patch)
+    applyChoices(a)
+    this.onChange?.()
+  }
+
+  /**
+   * Read every stored piece back and hash it (the torrent is paused meanwhile and resumed after):
+   * damaged or missing pieces are fetched again, pieces there but never recorded count.
+   */
+  async recheck(hex: string): Promise<void> {
+    const before = this.#active.get(hex)
+    if (!before?.info || before.checked !== null) return
+    const wasPaused = before.record.state === 'paused'
+    if (!wasPaused) await this.pause(hex)
+    const a = this.#active.get(hex)
+    if (!a?.info) return
+    await recheckStored(a, a.info, () => this.onChange?.())
+    if (!wasPaused) await this.resume(hex)
+  }
+
+  /** The stored files of a torrent (for save.ts), in torrent order; `completeOnly` leaves out partial ones. */
+  async files(hex: string, options: { completeOnly?: boolean } = {}): Promise<{ path: string[]; file: File }[]> {
+    return storedFiles(this.#active.get(hex), options.completeOnly ?? false)
+  }
+
+  /** One stored file (to save or preview it). */
+  async file(hex: string, fileIndex: number): Promise<File> {
+    const store = this.#active.get(hex)?.store.inner
+    if (!store) throw new Error('the torrent has no data yet')
+    return store.file(fileIndex)
   }
 
   /** File `fileIndex` of a torrent (for streams): its name and length; null if there is no such file yet. */
@@ -287,7 +362,7 @@ export class SwarmClient {
   }
 
   views(): TorrentView[] {
-    return [...this.#active.values()].map((a) => this.#views(a))
+    return [...this.#active.values()].map((a) => viewOf(a, this.shareLinkOf(a.record.infoHashHex)))
   }
 
   /** Tasks under way (hashing, copying, checking, saving); `tasks.cancel(id)` cancels one. */
@@ -295,37 +370,16 @@ export class SwarmClient {
     return this.tasks.views()
   }
 
-  #views(a: Active): TorrentView {
-    {
-      const inner = a.store.inner
-      const verified = a.store.source && a.store.info ? a.store.info.pieceCount : inner ? [...inner.bitfield()].reduce((n, b) => n + countBits(b), 0) : a.storedPieces
-      const needsFiles = a.record.seededFromDrop && !a.store.source && a.info !== null && verified < a.info.pieceCount
-      return {
-        infoHashHex: a.record.infoHashHex,
-        name: a.info?.name ?? a.record.name,
-        state: a.record.state,
-        length: a.info?.length ?? null,
-        pieceCount: a.info?.pieceCount ?? null,
-        verifiedPieces: verified,
-        fetchedThisSession: a.fetched,
-        downloaded: a.engine?.transferred().downloaded ?? 0,
-        uploaded: a.engine?.transferred().uploaded ?? 0,
-        peers: a.engine?.peerCount ?? 0,
-        done: a.engine?.isDone() ?? false,
-        trackers: a.trackers,
-        error: a.error,
-        shareLink: this.shareLinkOf(a.record.infoHashHex),
-        storedPieces: a.store.info ? a.store.storedCount() : verified,
-        fromFile: a.store.source !== null,
-        needsFiles,
-        notice: a.notice ?? (needsFiles ? 'Part of this torrent was not copied into the browser before the page was closed: pick its files again to share all of it.' : null),
-        sessionOnly: a.sessionOnly,
-        files: a.info ? a.info.files.flatMap((f, index) => (f.padding ? [] : [{ index, path: f.path, length: f.length }])) : null,
-      }
-    }
+  /** Files, peers, pieces, speed history and trackers of one torrent; null when there is no such torrent. */
+  detail(hex: string): TorrentDetail | null {
+    const a = this.#active.get(hex)
+    return a ? detailOf(a) : null
   }
 
   async destroy(): Promise<void> {
+    clearInterval(this.#sampler)
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide)
+    this.#connections.close()
     for (const hex of [...this.#active.keys()]) await this.#stop(hex)
     this.peers.destroy()
     this.sockets.destroy()
@@ -347,18 +401,19 @@ export class SwarmClient {
     return { infoHashHex: hex, name, source, state: 'downloading', seededFromDrop, totals: { uploaded: 0, downloaded: 0, length: null }, addedAt: Date.now() }
   }
 
-  /** Open a torrent: its store, engine and tracker client. With `source`, shared from the user's files while OPFS fills. */
+  /** Open a torrent: its store, engine and tracker client. With `files`, shared from the user's files while OPFS fills. */
   async #start(record: LibraryRecord, files?: Blob): Promise<void> {
     const hex = record.infoHashHex
     const persistence = this.library.bitfieldPersistence(hex)
     const store = new TorrentStore(async (info) => OpfsPieceStore.open(layoutOf(info), { persistence }))
-    const a: Active = { record, store, persistence, engine: null, tracker: null, info: null, fetched: 0, storedPieces: 0, error: null, notice: null, sessionOnly: false, trackers: [], waiters: new PieceWaiters(), deadline: [] }
+    const history = this.#active.get(hex)?.history ?? new SpeedHistory()
+    const a: Active = { record, store, persistence, engine: null, tracker: null, info: null, fetched: 0, storedBits: null, error: null, notice: null, sessionOnly: false, trackers: [], history, checked: null, unlisten: null, waiters: new PieceWaiters(), deadline: [] }
     this.#active.set(hex, a)
     const meta = record.source.kind === 'torrent' ? await parseTorrent(record.source.bytes) : null
     a.info = meta
     if (record.state === 'paused') {
       // Listed with its progress, but nothing is opened: no files locked, no peers, no trackers.
-      a.storedPieces = [...((await persistence.load()) ?? [])].reduce((n, b) => n + countBits(b), 0)
+      a.storedBits = (await persistence.load()) ?? null
       this.onChange?.()
       return
     }
@@ -368,13 +423,18 @@ export class SwarmClient {
       if (files) store.withSource(meta, files) // OPFS opens in the copy task, after the link is out
       else await store.openFor(meta)
       source = meta
-      trackers = [...meta.announce.flat(), ...this.config.trackers]
+      trackers = [...meta.announce.flat(), ...this.#config.trackers]
     } else {
       source = fromHex(hex)
-      trackers = record.source.kind === 'magnet' ? parseMagnet(record.source.uri).trackers : this.config.trackers
+      trackers = trackerUrlsOf(a, this.#config.trackers)
+      // A magnet naming only udp:// or http:// trackers: ours too, or it could never find a peer
+      // (the view says why with a notice).
+      if (!trackers.some((u) => /^wss?:\/\//i.test(u))) trackers = [...trackers, ...this.#config.trackers]
     }
     const engine = await Torrent.open(source, { store, hasher: webCryptoHasher, clock: systemClock }, {
       peerId: this.peerId,
+      downloadLimiter: this.#downLimiter,
+      uploadLimiter: this.#upLimiter,
       parseInfo: async (bytes, infoHash) => {
         const info = await parseInfo(bytes, infoHash)
         await store.openFor(info) // quota check + files, before the engine asks what is verified
@@ -383,18 +443,19 @@ export class SwarmClient {
       },
     })
     a.engine = engine
+    applyChoices(a)
     if (engine.isDone() && a.record.state !== 'seeding') {
       a.record = { ...a.record, state: 'seeding' }
       await this.library.update(hex, { state: 'seeding' })
     }
-    engine.on((e) => void this.#onEvent(a, e))
+    a.unlisten = engine.on((e) => void this.#onEvent(a, e))
     const tracker = new TrackerClient({
       infoHash: toBinaryString(fromHex(hex)),
       peerId: toBinaryString(this.peerId),
       announce: trackers,
       signaling: this.peers,
       pool: this.sockets,
-      stats: () => ({ ...engine.transferred(), left: a.info ? leftOf(a) : null }),
+      stats: () => ({ ...engine.transferred(), left: leftOf(a) }),
     })
     tracker.onStatus = (s) => {
       a.trackers = s
@@ -418,11 +479,13 @@ export class SwarmClient {
       const bytes = encodeTorrent({ infoBytes: a.engine.meta.infoBytes, announce: a.tracker ? a.tracker.urls.map((u) => [u]) : [] })
       a.record = { ...a.record, source: { kind: 'torrent', bytes }, name: a.info?.name ?? a.record.name }
       await this.library.put(a.record)
+      applyChoices(a)
     }
     if (e.type === 'done') {
       a.tracker?.complete()
       a.record = { ...a.record, state: 'seeding' }
       await this.library.update(hex, { state: 'seeding' })
+      if (!this.#keepSeeding && !a.record.seededFromDrop) await this.pause(hex)
     }
     if (e.type === 'error') a.error = e.message
     this.onChange?.()
@@ -440,23 +503,25 @@ export class SwarmClient {
     this.#active.delete(hex)
     this.tasks.cancelFor(hex) // a copy stops; what it copied stays
     a.waiters.clear()
+    a.unlisten?.()
     a.tracker?.stop()
     a.engine?.destroy()
     this.peers.closeTorrent(toBinaryString(fromHex(hex)))
+    a.storedBits = bitsOf(a)
     await a.store.close()
     // The engine counts this session; the library keeps the torrent's lifetime totals.
     const t = a.record.totals
     const moved = a.engine?.transferred()
     if (moved) await this.library.update(hex, { totals: { ...t, uploaded: t.uploaded + moved.uploaded, downloaded: t.downloaded + moved.downloaded } })
   }
-}
 
-function leftOf(a: Active): number {
-  const inner = a.store.inner
-  if (!a.info || !inner) return a.info?.length ?? 0
-  let have = 0
-  for (let i = 0; i < inner.pieceCount; i++) if (inner.has(i)) have += inner.pieceSize(i)
-  return a.info.length - have
+  #sample(): void {
+    const t = performance.now()
+    for (const a of this.#active.values()) {
+      const s = statsOf(a)
+      a.history.add({ t, down: s?.downloadRate ?? 0, up: s?.uploadRate ?? 0 })
+    }
+  }
 }
 
 // The engine verifies v2 pieces by SHA-256 against the piece layers a .torrent carries; it cannot

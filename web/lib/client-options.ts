@@ -1,0 +1,15 @@
+// What the page's settings change in SwarmClient (settings.ts keeps them; AppState passes them on).
+
+export interface ClientOptions {
+  /** Keep seeding a finished torrent (else it is paused when it completes). Default true. */
+  keepSeeding?: boolean
+  /** Peers per torrent and over all torrents (PeerPool's caps). */
+  maxPeersPerTorrent?: number
+  maxPeersTotal?: number
+  /** Rate limits over all torrents, bytes per second (0 = none). */
+  downLimit?: number
+  upLimit?: number
+}
+
+/** How often the speed history takes a sample. */
+export const SAMPLE_MS = 1_000
