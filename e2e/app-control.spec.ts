@@ -62,14 +62,14 @@ test('pause and resume one and all, remove with undo, with and without data', as
   // Re-check reads every stored piece back; a limit of its own is kept with the torrent.
   await first.getByRole('button', { name: 'Details and sharing of first.bin' }).click()
   const d = details(page, 'first.bin')
-  await d.getByRole('button', { name: 'Re-check the data of first.bin' }).click()
+  await d.getByRole('button', { name: 'Re-check data of first.bin' }).click()
   await expect(page.getByRole('status').filter({ hasText: /^Checked first\.bin: (\d+) of \1 pieces are good\./ })).toBeVisible({ timeout: 20_000 })
   await expect(d.getByTestId('detail-status')).toHaveText('Seeding')
   await d.getByLabel('Upload limit of first.bin (KiB/s)').fill('fast')
-  await d.getByRole('button', { name: 'Set the limits of first.bin' }).click()
+  await d.getByRole('button', { name: 'Set limits of first.bin' }).click()
   await expect(d.getByRole('alert')).toHaveText('A limit is a number of KiB/s, or empty for none.')
   await d.getByLabel('Upload limit of first.bin (KiB/s)').fill('50')
-  await d.getByRole('button', { name: 'Set the limits of first.bin' }).click()
+  await d.getByRole('button', { name: 'Set limits of first.bin' }).click()
   await expect(d.getByTestId('torrent-limits')).toHaveText('Now: down no limit, up 50 KiB/s')
   await d.getByRole('button', { name: 'Close first.bin' }).click()
 

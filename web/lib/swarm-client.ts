@@ -250,16 +250,17 @@ export class SwarmClient {
   async pause(hex: string): Promise<void> {
     const a = this.#active.get(hex)
     if (!a || a.record.state === 'paused') return
-    await this.#stop(hex)
-    const record = { ...a.record, state: 'paused' as const }
+    // Paused at once in the list, and listed all along (no row vanishing while the store closes).
+    a.record = { ...a.record, state: 'paused' }
+    this.onChange?.()
+    await this.#stop(hex, true)
     await this.library.update(hex, { state: 'paused' })
-    await this.#start(record) // registers it as inactive (paused records are not started)
+    await this.#start(a.record) // replaces the entry, inactive (paused records are not started)
   }
 
   async resume(hex: string): Promise<void> {
     const a = this.#active.get(hex)
     if (!a || a.record.state !== 'paused') return
-    this.#active.delete(hex)
     const record = { ...a.record, state: 'downloading' as const } // 'seeding' once the store says complete
     await this.library.update(hex, { state: record.state })
     await this.#start(record).catch((e: unknown) => this.#fail(hex, e))
@@ -406,8 +407,10 @@ export class SwarmClient {
     const hex = record.infoHashHex
     const persistence = this.library.bitfieldPersistence(hex)
     const store = new TorrentStore(async (info) => OpfsPieceStore.open(layoutOf(info), { persistence }))
-    const history = this.#active.get(hex)?.history ?? new SpeedHistory()
-    const a: Active = { record, store, persistence, engine: null, tracker: null, info: null, fetched: 0, storedBits: null, error: null, notice: null, sessionOnly: false, trackers: [], history, checked: null, unlisten: null, waiters: new PieceWaiters(), deadline: [] }
+    // A torrent restarted (paused, resumed) keeps its history, and what it showed until the new one knows.
+    const prev = this.#active.get(hex)
+    const history = prev?.history ?? new SpeedHistory()
+    const a: Active = { record, store, persistence, engine: null, tracker: null, info: prev?.info ?? null, fetched: 0, storedBits: prev?.storedBits ?? null, error: null, notice: null, sessionOnly: false, trackers: [], history, checked: null, unlisten: null, waiters: new PieceWaiters(), deadline: [] }
     this.#active.set(hex, a)
     const meta = record.source.kind === 'torrent' ? await parseTorrent(record.source.bytes) : null
     a.info = meta
@@ -497,10 +500,11 @@ export class SwarmClient {
     this.onChange?.()
   }
 
-  async #stop(hex: string): Promise<void> {
+  /** Stop a torrent's engine, trackers and store; `keepListed` leaves it in the list until #start replaces it. */
+  async #stop(hex: string, keepListed = false): Promise<void> {
     const a = this.#active.get(hex)
     if (!a) return
-    this.#active.delete(hex)
+    if (!keepListed) this.#active.delete(hex)
     this.tasks.cancelFor(hex) // a copy stops; what it copied stays
     a.waiters.clear()
     a.unlisten?.()
@@ -512,7 +516,10 @@ export class SwarmClient {
     // The engine counts this session; the library keeps the torrent's lifetime totals.
     const t = a.record.totals
     const moved = a.engine?.transferred()
-    if (moved) await this.library.update(hex, { totals: { ...t, uploaded: t.uploaded + moved.uploaded, downloaded: t.downloaded + moved.downloaded } })
+    if (!moved) return
+    const totals = { ...t, uploaded: t.uploaded + moved.uploaded, downloaded: t.downloaded + moved.downloaded }
+    a.record = { ...a.record, totals }
+    await this.library.update(hex, { totals })
   }
 
   #sample(): void {
