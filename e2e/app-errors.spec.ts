@@ -28,12 +28,12 @@ test('a corrupt .torrent, a pasted non-link, a full storage and a udp-only .torr
 
   await page.getByLabel('Open a .torrent…').setInputFiles({ name: 'broken.torrent', mimeType: 'application/x-bittorrent', buffer: Buffer.from('d8:announce3:abc4:info') })
   await expect(alert).toContainText(/^This \.torrent file cannot be read: .+ at byte \d+\./)
-  await expect(page.getByRole('listitem')).toHaveCount(0)
+  await expect(page.getByTestId('torrent')).toHaveCount(0)
 
   await page.getByLabel('Share link, magnet link or info hash').fill('magnet:?xt=urn:btih:not-a-hash')
   await page.getByRole('button', { name: 'Download' }).click()
   await expect(alert).toContainText(/^That is not a share link, a magnet link or an info hash: /)
-  await expect(page.getByRole('listitem')).toHaveCount(0)
+  await expect(page.getByTestId('torrent')).toHaveCount(0)
 
   // Storage full: a torrent bigger than what the browser allows this site is refused before anything
   // is fetched (the .torrent only describes it: fake piece hashes, no data needed).
@@ -43,7 +43,7 @@ test('a corrupt .torrent, a pasted non-link, a full storage and a udp-only .torr
   const info = encode({ length, name: 'big.iso', 'piece length': pieceLength, pieces: new Uint8Array(20 * Math.ceil(length / pieceLength)) })
   await page.getByLabel('Open a .torrent…').setInputFiles({ name: 'big.torrent', mimeType: 'application/x-bittorrent', buffer: Buffer.from(encodeTorrent({ infoBytes: info })) })
   await expect(alert).toContainText(/^Not enough storage: this torrent needs \d+ GiB more, the browser allows \d+ GiB more for this site\. Free some in Settings or remove torrents\./)
-  await expect(page.getByRole('listitem')).toHaveCount(0)
+  await expect(page.getByTestId('torrent')).toHaveCount(0)
 
   // Trackers a browser cannot use: the torrent is added (with this page's tracker) and says why peers may not come.
   await page.getByLabel('Open a .torrent…').setInputFiles({ name: 'classic.torrent', mimeType: 'application/x-bittorrent', buffer: await torrentOf('classic.bin', 40_000, ['udp://tracker.example:1337/announce', 'http://tracker.example/announce']) })
