@@ -6,13 +6,18 @@
 // several protocols is one entry per protocol: the WebSocket's peer is keyed by peer_id, a classic
 // peer by protocol, address and peer_id (so nobody can stop or move another address's peer).
 //
-// This is the only state the core (tracker.ts) keeps, and it reaches it only through SwarmTable's
-// methods: that is the seam where a shared store (several tracker processes, issue 13) would go.
+// This is the only state the core (tracker.ts) keeps. With several tracker processes on one Redis
+// (redis/), each keeps its own table too: its own sockets' browser peers and the classic peers that
+// announced to it, which it serves from alone while Redis is unreachable and writes back when it returns.
 // Times are whole milliseconds from the tracker's clock; nothing here touches a socket.
 
 import type { PeerAddress, Protocol, SwarmCounts } from './requests.ts'
 
-export interface PendingOffer { offerId: string; fromPeerId: string; at: number }
+/**
+ * An offer relayed to a browser peer and not yet answered. `node` is set (shared tracker only) when
+ * the offerer's socket is on another tracker node: the answer goes back to that node.
+ */
+export interface PendingOffer { offerId: string; fromPeerId: string; at: number; node?: string }
 
 export class Peer<O> {
   /** Position in its PeerSet's list (swap-remove keeps removal O(1)). */
@@ -277,23 +282,24 @@ export class SwarmTable<O> {
   }
 }
 
-export function rememberOffer<O>(to: RtcPeer<O>, offerId: string, fromPeerId: string, at: number, max: number): void {
+export function rememberOffer<O>(to: RtcPeer<O>, offerId: string, fromPeerId: string, at: number, max: number, node?: string): void {
   const pending = (to.pending ??= [])
   if (pending.length >= max) pending.shift()
-  pending.push({ offerId, fromPeerId, at })
+  // Only the shared tracker names a node: the in-memory table keeps its three-field objects.
+  pending.push(node === undefined ? { offerId, fromPeerId, at } : { offerId, fromPeerId, at, node })
 }
 
-/** Find and consume the offer `offerId` that `fromPeerId` sent to `to`, if younger than maxAge. */
-export function takeOffer<O>(to: RtcPeer<O>, offerId: string, fromPeerId: string, now: number, maxAge: number): boolean {
+/** Find and consume the offer `offerId` that `fromPeerId` sent to `to`; null when unknown or older than maxAge. */
+export function takeOffer<O>(to: RtcPeer<O>, offerId: string, fromPeerId: string, now: number, maxAge: number): PendingOffer | null {
   const pending = to.pending
-  if (pending === null) return false
+  if (pending === null) return null
   for (let i = 0; i < pending.length; i++) {
     const o = pending[i] as PendingOffer
     if (o.offerId === offerId && o.fromPeerId === fromPeerId) {
       pending.splice(i, 1)
       if (pending.length === 0) to.pending = null
-      return now - o.at <= maxAge
+      return now - o.at <= maxAge ? o : null
     }
   }
-  return false
+  return null
 }

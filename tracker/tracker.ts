@@ -1,8 +1,9 @@
 // The tracker core: what each validated request does to the swarm table and who hears about it, for
 // every protocol. Socket layers (ws/, http/, udp/) own the sockets, parse bytes into the requests of
 // requests.ts, hand them here and encode what comes back: composition, not inheritance. Nothing here
-// knows JSON, bencode or packets. Replies go through callbacks, never return values, so that a store
-// which answers later (issue 13: swarms in Redis) changes this file and swarms.ts, not the handlers.
+// knows JSON, bencode or packets. Replies go through callbacks, never return values: the shared tracker
+// (redis/shared-tracker.ts, several processes on one Redis) answers later, from Redis, by overriding
+// the three protected answer steps (answerClassic, answerRtc, passAnswer); the handlers do not change.
 //
 // Rules beyond bittorrent-tracker (after aquatic): a WebSocket peer_id belongs to the connection that
 // first announced it in a swarm, answers are relayed only for a fresh offer that was relayed to the
@@ -16,7 +17,9 @@ import {
   type ClassicAnnounce, type ClassicAnnounceReply, type ClassicPeerView, type Offer, type Protocol, type RejectReason,
   type Refusal, type Reply, type RtcAnnounce, type RtcAnswer, type ScrapeRequest, type SwarmCounts,
 } from './requests.ts'
-import { SwarmTable, classicKey, rememberOffer, takeOffer, type ClassicPeer, type PeerSet, type RtcPeer } from './swarms.ts'
+import {
+  SwarmTable, classicKey, rememberOffer, takeOffer, type ClassicPeer, type PeerSet, type PendingOffer, type RtcPeer, type Swarm,
+} from './swarms.ts'
 
 /** What the core needs of a WebSocket connection: the browser peers it announced, one per swarm. */
 export interface RtcOwner<O> {
@@ -97,7 +100,7 @@ export class Tracker<O extends RtcOwner<O>> {
     let peer = swarm?.classic(address.family)?.get(key)
     if (event === 'stopped') {
       if (swarm !== undefined && peer !== undefined) table.leaveClassic(swarm, peer)
-      return reply({ kind: 'peers', counts: swarm?.counts() ?? EMPTY, peers: NO_PEERS, peers6: NO_PEERS })
+      return this.answerClassic(req, swarm, null, reply)
     }
     const isSeeder = req.left === 0 || event === 'completed'
     if (swarm === undefined || peer === undefined) {
@@ -115,13 +118,23 @@ export class Tracker<O extends RtcOwner<O>> {
       if (isSeeder) swarm.setComplete(peer, true)
       else if (Number.isFinite(req.left)) swarm.setComplete(peer, false)
     }
-    const same = pickClassic(swarm.classic(address.family), peer, req.numwant)
-    const other = req.otherFamily ? pickClassic(swarm.classic(address.family === 4 ? 6 : 4), peer, req.numwant) : NO_PEERS
+    this.answerClassic(req, swarm, peer, reply)
+  }
+
+  /**
+   * The table has taken the announce (`peer` null: it was a stop): reply with the swarm's counts and
+   * classic peers of the client's family. The shared tracker (redis/) answers from Redis instead.
+   */
+  protected answerClassic(req: ClassicAnnounce, swarm: Swarm<O> | undefined, peer: ClassicPeer | null, reply: Reply<ClassicAnnounceReply>): void {
+    if (swarm === undefined || peer === null) return reply({ kind: 'peers', counts: swarm?.counts() ?? EMPTY, peers: NO_PEERS, peers6: NO_PEERS })
+    const family = req.address.family
+    const same = pickClassic(swarm.classic(family), peer, req.numwant)
+    const other = req.otherFamily ? pickClassic(swarm.classic(family === 4 ? 6 : 4), peer, req.numwant) : NO_PEERS
     reply({
       kind: 'peers',
       counts: swarm.counts(),
-      peers: address.family === 4 ? same : other,
-      peers6: address.family === 4 ? other : same,
+      peers: family === 4 ? same : other,
+      peers6: family === 4 ? other : same,
     })
   }
 
@@ -140,7 +153,7 @@ export class Tracker<O extends RtcOwner<O>> {
       if (ownedPeer(owner, infoHash) !== undefined) {
         return this.refuseRtc(out, owner, infoHash, 'this connection already announced another peer_id in this swarm')
       }
-      if (event === 'stopped') return out.announced(owner, infoHash, this.interval, swarm?.counts() ?? EMPTY)
+      if (event === 'stopped') return this.answerRtc(owner, req, swarm, null, out)
       if (owner.peers !== null && owner.peers.length >= limits.maxSwarmsPerSocket) {
         return this.refuseRtc(out, owner, infoHash, `too many swarms on one connection (at most ${limits.maxSwarmsPerSocket})`)
       }
@@ -156,21 +169,31 @@ export class Tracker<O extends RtcOwner<O>> {
       if (event === 'stopped') {
         this.table.leaveRtc(peer)
         forget(owner, peer)
-        return out.announced(owner, infoHash, this.interval, swarm.counts())
+        return this.answerRtc(owner, req, swarm, peer, out)
       }
       if (event === 'completed' && !peer.complete) swarm.downloaded++
       if (isSeeder) swarm.setComplete(peer, true)
     }
-    out.announced(owner, infoHash, this.interval, swarm.counts())
+    this.answerRtc(owner, req, swarm, peer, out)
+  }
 
+  /**
+   * The table has taken the announce (a `stopped` peer has left it; `peer` is null when it was not
+   * there): tell the announcer its swarm's counts and relay its offers to other browser peers. The
+   * shared tracker (redis/) takes both from Redis instead.
+   */
+  protected answerRtc(owner: O, req: RtcAnnounce, swarm: Swarm<O> | undefined, peer: RtcPeer<O> | null, out: RtcMessenger<O>): void {
+    const infoHash = req.infoHash
+    out.announced(owner, infoHash, this.interval, swarm?.counts() ?? EMPTY)
     const offers = req.offers
-    if (offers.length === 0 || swarm.rtc === null) return
+    if (swarm === undefined || peer === null || req.event === 'stopped' || offers.length === 0 || swarm.rtc === null) return
+    const now = this.clock()
     const targets = swarm.rtc.pick(peer, offers.length)
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i] as RtcPeer<O>
       const o = offers[i] as Offer
-      if (out.offer(target.owner, infoHash, peerId, o)) {
-        rememberOffer(target, o.offerId, peerId, now, limits.maxPendingOffersPerPeer)
+      if (out.offer(target.owner, infoHash, req.peerId, o)) {
+        rememberOffer(target, o.offerId, req.peerId, now, this.limits.maxPendingOffersPerPeer)
         this.counters.offersRelayed++
       }
     }
@@ -186,12 +209,16 @@ export class Tracker<O extends RtcOwner<O>> {
       return this.refuseRtc(out, owner, infoHash, 'answer from a peer_id this connection did not announce')
     }
     me.lastSeen = now
-    if (!takeOffer(me, req.offerId, req.toPeerId, now, this.timing.offerTtl * 1000)) {
-      return this.refuseRtc(out, owner, infoHash, 'answer to an unknown or stale offer')
-    }
+    const offer = takeOffer(me, req.offerId, req.toPeerId, now, this.timing.offerTtl * 1000)
+    if (offer === null) return this.refuseRtc(out, owner, infoHash, 'answer to an unknown or stale offer')
+    this.passAnswer(owner, swarm, req, offer, out)
+  }
+
+  /** A fresh answer goes to the offerer (the shared tracker: on whichever node holds its socket). */
+  protected passAnswer(owner: O, swarm: Swarm<O>, req: RtcAnswer, _offer: PendingOffer, out: RtcMessenger<O>): void {
     const to = swarm.rtc?.get(req.toPeerId)
-    if (to === undefined) return this.refuseRtc(out, owner, infoHash, 'the offering peer has left')
-    if (out.answer(to.owner, infoHash, peerId, req.offerId, req.answer)) this.counters.answersRelayed++
+    if (to === undefined) return this.refuseRtc(out, owner, req.infoHash, 'the offering peer has left')
+    if (out.answer(to.owner, req.infoHash, req.peerId, req.offerId, req.answer)) this.counters.answersRelayed++
   }
 
   /** A closed connection's peers leave all their swarms at once. */
@@ -201,7 +228,7 @@ export class Tracker<O extends RtcOwner<O>> {
     owner.peers = null
   }
 
-  private refuseRtc(out: RtcMessenger<O>, owner: O, infoHash: string, reason: string): void {
+  protected refuseRtc(out: RtcMessenger<O>, owner: O, infoHash: string, reason: string): void {
     this.counters.refused.ws++
     out.refused(owner, infoHash, reason)
   }
@@ -238,14 +265,14 @@ function pickClassic(set: PeerSet<ClassicPeer> | null, self: ClassicPeer, count:
   return set.pick(self, count, accept)
 }
 
-function ownedPeer<O extends RtcOwner<O>>(owner: O, infoHash: string): RtcPeer<O> | undefined {
+export function ownedPeer<O extends RtcOwner<O>>(owner: O, infoHash: string): RtcPeer<O> | undefined {
   const peers = owner.peers
   if (peers === null) return undefined
   for (const p of peers) if (p.swarm.infoHash === infoHash) return p
   return undefined
 }
 
-function forget<O extends RtcOwner<O>>(owner: O, peer: RtcPeer<O>): void {
+export function forget<O extends RtcOwner<O>>(owner: O, peer: RtcPeer<O>): void {
   const peers = owner.peers
   if (peers === null) return
   const i = peers.indexOf(peer)
