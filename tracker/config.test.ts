@@ -45,6 +45,20 @@ describe('parseConfig', () => {
     expect(() => parseConfig(argv)).toThrow(ConfigError)
   })
 
+  it('shares swarms through Redis when given a URL (flag or SWARMDROP_REDIS_URL), with workers', () => {
+    expect(cfg([])).toMatchObject({ redis: null, workers: 1, redisPrefix: 'swarmdrop:' })
+    expect(cfg([], { SWARMDROP_REDIS_URL: 'redis://r:6379' }).redis).toBe('redis://r:6379')
+    expect(cfg(['--redis', 'rediss://:pw@r:6380/2', '--workers', '4'], { SWARMDROP_REDIS_URL: 'redis://r:6379' }))
+      .toMatchObject({ redis: 'rediss://:pw@r:6380/2', workers: 4 })
+  })
+
+  it('refuses more than one worker without Redis, saying why', () => {
+    expect(() => parseConfig(['--workers', '2'])).toThrow(/--workers 2 needs --redis URL \(or SWARMDROP_REDIS_URL\): worker processes share swarms only through Redis/)
+    expect(() => parseConfig(['--workers', '0', '--redis', 'redis://r'])).toThrow(ConfigError)
+    expect(() => parseConfig(['--workers', '65', '--redis', 'redis://r'])).toThrow(ConfigError)
+    expect(() => parseConfig(['--redis', 'http://r:6379'])).toThrow(/redis:\/\/ or rediss:\/\//)
+  })
+
   it('prints help naming every flag and its environment variable', () => {
     const r = parseConfig(['--help'])
     expect(r.kind).toBe('help')

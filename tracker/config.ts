@@ -29,7 +29,16 @@ export interface Config {
   iceServers: IceServer[]
   limits: Limits
   timing: Timing
+  /** Redis URL: every tracker process naming the same Redis (and prefix) serves the same swarms; null = in-memory. */
+  redis: string | null
+  /** Prepended to every Redis key and channel, so several trackers can share one Redis. */
+  redisPrefix: string
+  /** Worker processes on the same port (more than 1 needs `redis`). */
+  workers: number
 }
+
+/** Worker processes at most (each is a Node process of its own). */
+export const MAX_WORKERS = 64
 
 export interface IceServer { urls: string | string[]; username?: string; credential?: string }
 
@@ -66,6 +75,11 @@ const options: Option[] = [
   { flag: 'tracker', kind: 'list', help: 'tracker URL for the web app (repeat; "self" = this server)', apply: (c, v) => { c.trackers = v as string[] } },
   { flag: 'ice-server', kind: 'list', help: 'STUN/TURN URL for the web app (repeat)', apply: (c, v) => { c.iceServers = (v as string[]).map(urls => ({ urls })) } },
   { flag: 'ice-servers-json', kind: 'str', help: 'ICE servers as a JSON array (for TURN credentials)', apply: (c, v) => { c.iceServers = parseIceJson(v as string) } },
+  { flag: 'redis', kind: 'str', env: 'SWARMDROP_REDIS_URL', help: 'Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS): share swarms with every tracker process on it', apply: (c, v) => { c.redis = v as string } },
+  { flag: 'redis-prefix', kind: 'str', help: 'prefix of every Redis key and channel (trackers with different prefixes do not share)', apply: (c, v) => { c.redisPrefix = v as string } },
+  { flag: 'workers', kind: 'int', help: `tracker processes on this port, sharing swarms through --redis (1-${MAX_WORKERS})`, apply: (c, v) => { c.workers = v as number } },
+  timeOpt('redis-timeout', 'redisTimeout', 'a Redis call not answered within this fails (the request is served from this process\'s own table), seconds'),
+  timeOpt('node-ttl', 'nodeTtl', 'with --redis: a process silent this long is taken for gone (its browser peers are not offered to), seconds'),
   timeOpt('interval', 'interval', 'announce interval told to clients, seconds'),
   timeOpt('min-interval', 'minInterval', '`min interval` told to HTTP clients, seconds'),
   timeOpt('peer-ttl', 'peerTtl', 'a silent peer leaves its swarm after this, seconds'),
@@ -94,6 +108,8 @@ const options: Option[] = [
   limitOpt('max-tracked-addresses', 'maxTrackedAddresses', 'client addresses whose request rate is tracked'),
   limitOpt('max-udp-scrape', 'maxUdpScrapeHashes', 'info hashes per UDP scrape'),
   limitOpt('max-udp-reply-bytes', 'maxUdpReplyBytes', 'largest UDP reply (announces give fewer peers rather than fragment)'),
+  limitOpt('max-redis-in-flight', 'maxRedisInFlight', 'Redis calls awaiting replies; past it requests are served from this process\'s own table'),
+  limitOpt('max-left-while-lost', 'maxLeftWhileLost', 'browser peers that left while Redis was lost, remembered to remove from it when it returns'),
 ]
 
 // Browsers behind NAT (most of them) need a STUN server to find their public address, or WebRTC only
@@ -105,7 +121,7 @@ export function defaultConfig(): Config {
   return {
     port: 8000, udpPort: null, host: '0.0.0.0', webRoot: 'dist/web', trustProxy: false, allowOrigins: [], denyOrigins: [],
     tlsCert: null, tlsKey: null, logLevel: 'info', trackers: ['self'], iceServers: structuredClone(DEFAULT_ICE_SERVERS),
-    limits: { ...defaultLimits }, timing: { ...defaultTiming },
+    limits: { ...defaultLimits }, timing: { ...defaultTiming }, redis: null, redisPrefix: 'swarmdrop:', workers: 1,
   }
 }
 
@@ -178,6 +194,13 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
   if (config.udpPort !== null && config.udpPort > 65535) throw new ConfigError('--udp-port: at most 65535')
   if (config.limits.maxUdpReplyBytes < 20 + 18) throw new ConfigError('--max-udp-reply-bytes: at least 38 (one IPv6 peer)')
   if (config.limits.messageBurst < 1) throw new ConfigError('--burst: at least 1')
+  if (config.workers < 1 || config.workers > MAX_WORKERS) throw new ConfigError(`--workers: 1 to ${MAX_WORKERS}`)
+  if (config.workers > 1 && config.redis === null) {
+    throw new ConfigError(`--workers ${config.workers} needs --redis URL (or SWARMDROP_REDIS_URL): worker processes share swarms only through Redis (see docs/deploy.md)`)
+  }
+  if (config.redis !== null && !/^rediss?:\/\//.test(config.redis)) throw new ConfigError('--redis: expected a redis:// or rediss:// URL')
+  if (config.timing.redisTimeout <= 0) throw new ConfigError('--redis-timeout: more than 0')
+  if (config.timing.nodeTtl < 1) throw new ConfigError('--node-ttl: at least 1 second')
   return { kind: 'config', config }
 }
 
@@ -185,6 +208,7 @@ export function helpText(): string {
   const d = defaultConfig()
   const defaults: Record<string, unknown> = {
     port: d.port, 'udp-port': 'same as --port', host: d.host, 'web-root': d.webRoot, 'log-level': d.logLevel, tracker: 'self',
+    redis: 'none: swarms in this process\'s memory', 'redis-prefix': d.redisPrefix, workers: d.workers,
     ...Object.fromEntries(options.filter(o => o.show !== undefined).map(o => [o.flag, o.show?.(d)])),
   }
   const lines = options.map(o => {

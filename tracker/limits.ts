@@ -42,6 +42,10 @@ export interface Limits {
   maxUdpScrapeHashes: number
   /** Largest UDP reply payload: announce replies give fewer peers rather than fragment (1500 - IPv6 - UDP headers). */
   maxUdpReplyBytes: number
+  /** With --redis: calls awaiting Redis's reply at most; past it requests are answered from the node's own table. */
+  maxRedisInFlight: number
+  /** With --redis: browser peers that left while Redis was lost, remembered to remove them when it returns (the rest expire by the TTL). */
+  maxLeftWhileLost: number
 }
 
 export const defaultLimits: Limits = {
@@ -65,6 +69,8 @@ export const defaultLimits: Limits = {
   maxTrackedAddresses: 65_536,
   maxUdpScrapeHashes: 74,
   maxUdpReplyBytes: 1452,
+  maxRedisInFlight: 10_000,
+  maxLeftWhileLost: 100_000,
 }
 
 /** Time rules, in seconds. */
@@ -85,6 +91,13 @@ export interface Timing {
   closeTimeout: number
   /** A UDP connection id is accepted this long after it was given (BEP 15: two minutes). */
   connectionIdTtl: number
+  /** With --redis: a Redis call not answered within this is failed (and the connection made again). */
+  redisTimeout: number
+  /**
+   * With --redis: a node that has not said it is alive for this long is taken for gone: its browser
+   * peers are not offered to, and their peer_ids may be announced on other nodes.
+   */
+  nodeTtl: number
 }
 
 export const defaultTiming: Timing = {
@@ -96,4 +109,6 @@ export const defaultTiming: Timing = {
   idleTimeout: 900,
   closeTimeout: 2,
   connectionIdTtl: 120,
+  redisTimeout: 2,
+  nodeTtl: 10,
 }

@@ -1,10 +1,17 @@
 // `npm start` / `tsx tracker/main.ts [flags]`: the web app and the tracker on one port.
 // See --help and docs/deploy.md. Prints `swarmdrop udp tracker on udp://HOST:PORT` (unless
 // --udp-port 0) and then `swarmdrop listening on http://HOST:PORT` when ready.
+// Exit codes: 0 stopped by a signal, 1 failed, 2 bad flags, 3 Redis unreachable at start (--redis).
+// With --workers N (and --redis) this process forks N tracker processes (workers.ts) and watches them.
 
+import cluster from 'node:cluster'
 import { ConfigError, parseConfig } from './config.ts'
 import { createLogger } from './log.ts'
+import { StoreUnavailableError } from './redis/errors.ts'
 import { startServer } from './server.ts'
+import { runPrimary, type WorkerListening } from './workers.ts'
+
+const EXIT_REDIS_UNREACHABLE = 3
 
 async function main(): Promise<void> {
   let parsed
@@ -23,11 +30,27 @@ async function main(): Promise<void> {
   }
   const config = parsed.config
   const log = createLogger(config.logLevel)
-  const server = await startServer(config, { logger: log })
-  // The UDP line first: whoever waits for "listening on" then knows both ports.
-  if (server.udpPort !== null) process.stdout.write(`swarmdrop udp tracker on ${server.url.replace(/^https?:/, 'udp:').replace(/:\d+$/, ':' + String(server.udpPort))}\n`)
-  process.stdout.write(`swarmdrop listening on ${server.url}\n`)
-  log.info('listening', { url: server.url, udpPort: server.udpPort, webRoot: config.webRoot, tls: config.tlsCert !== null })
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, log)
+  let server
+  try {
+    server = await startServer(config, { logger: log })
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) {
+      process.stderr.write(`swarmdrop: ${err.message}\n`)
+      process.exit(EXIT_REDIS_UNREACHABLE)
+    }
+    throw err
+  }
+  const udpUrl = server.udpPort === null ? null : server.url.replace(/^https?:/, 'udp:').replace(/:\d+$/, ':' + String(server.udpPort))
+  if (cluster.isWorker) {
+    // The primary prints the lines once every worker listens.
+    process.send?.({ kind: 'listening', url: server.url, udpUrl } satisfies WorkerListening)
+  } else {
+    // The UDP line first: whoever waits for "listening on" then knows both ports.
+    if (udpUrl !== null) process.stdout.write(`swarmdrop udp tracker on ${udpUrl}\n`)
+    process.stdout.write(`swarmdrop listening on ${server.url}\n`)
+  }
+  log.info('listening', { url: server.url, udpPort: server.udpPort, webRoot: config.webRoot, tls: config.tlsCert !== null, node: server.shared?.nodeId })
 
   let stopping = false
   const stop = (signal: string): void => {

@@ -4,7 +4,10 @@
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { HttpTracker } from './http/handler.ts'
+import type { ClusterCounters, SharedTracker } from './redis/shared-tracker.ts'
+import type { StoreCounters } from './redis/store.ts'
 import { PROTOCOLS, REJECT_REASONS, type Protocol } from './requests.ts'
+import type { TableCounts } from './swarms.ts'
 import type { Tracker } from './tracker.ts'
 import type { UdpCounters, UdpTracker } from './udp/server.ts'
 import type { Conn } from './ws/connection.ts'
@@ -16,6 +19,8 @@ export interface TrackerParts {
   ws: WsServer
   http: HttpTracker
   udp: UdpTracker | null
+  /** The same core as `tracker` when swarms are shared through Redis (--redis), else null. */
+  shared: SharedTracker<Conn> | null
 }
 
 export class MessageRate {
@@ -32,10 +37,15 @@ export class MessageRate {
 
 const sum = (r: Record<Protocol, number>): number => r.ws + r.http + r.udp
 
-export function stats(parts: TrackerParts, rate: MessageRate, startedAt: number): Record<string, unknown> {
-  const { tracker, ws, udp } = parts
+/**
+ * /stats. With --redis, `sharedCounts` (null while Redis is lost) are the whole cluster's: the top
+ * level counts them, `node` this process's own table and `redis` its link to the others.
+ */
+export function stats(parts: TrackerParts, rate: MessageRate, startedAt: number, sharedCounts: TableCounts | null): Record<string, unknown> {
+  const { tracker, ws, udp, shared } = parts
   const mem = process.memoryUsage()
-  const { byProtocol, ...counts } = tracker.table.counts()
+  const local = tracker.table.counts()
+  const { byProtocol, ...counts } = sharedCounts ?? local
   const c = tracker.counters
   const protocols = Object.fromEntries(PROTOCOLS.map(p => [p, {
     peers: byProtocol[p],
@@ -62,6 +72,10 @@ export function stats(parts: TrackerParts, rate: MessageRate, startedAt: number)
     },
     protocols,
     udp: udp === null ? null : { port: udp.port, ...udp.counters },
+    ...(shared === null ? {} : {
+      node: { id: shared.nodeId, pid: process.pid, ...local },
+      redis: { status: shared.store.status, inFlight: shared.store.inFlight, ...shared.store.counters, ...shared.cluster },
+    }),
   }
 }
 
@@ -139,5 +153,48 @@ export function createMetrics(parts: TrackerParts, rate: MessageRate): Registry 
   for (const key of Object.keys(udpHelp) as (keyof UdpCounters)[]) {
     counter(`swarmdrop_udp_${snake(key)}_total`, udpHelp[key], () => parts.udp?.counters[key] ?? 0)
   }
+  if (parts.shared !== null) sharedMetrics(register, parts.shared, gauge, counter)
   return register
+}
+
+const storeHelp: Record<keyof StoreCounters, string> = {
+  calls: 'Redis calls sent (scripts and publishes; one round trip each, pipelined)',
+  failures: 'Redis calls that failed (those requests were served from this process\'s own table)',
+  overflows: 'requests served from this process\'s own table because too many Redis calls were waiting',
+  published: 'messages (offers, answers) published to other tracker processes',
+  received: 'messages received from other tracker processes',
+  disconnects: 'times the connection to Redis was lost',
+  resyncs: 'times this process wrote its table back to Redis after a loss',
+  roundTripMs: 'milliseconds spent awaiting Redis replies, summed over calls',
+}
+
+const clusterHelp: Record<keyof ClusterCounters, string> = {
+  offersForwarded: 'offers sent to the tracker process holding the answerer\'s socket',
+  answersForwarded: 'answers sent to the tracker process holding the offerer\'s socket',
+  undeliverable: 'offers and answers from other processes whose peer had left',
+  sharedPeersExpired: 'peers this process\'s sweeps removed from Redis',
+  resyncedPeers: 'peers written back to Redis at resyncs',
+  resyncConflicts: 'browser peer_ids another process had taken while Redis was lost',
+  leftForgotten: 'browser peers that left while Redis was lost, past the limit to remember (they expire)',
+}
+
+type Reader = (name: string, help: string, read: () => number) => void
+
+/** With --redis: the link's state and traffic, and the whole cluster's counts (the same on every node). */
+function sharedMetrics(register: Registry, shared: SharedTracker<Conn>, gauge: Reader, counter: Reader): void {
+  const store = shared.store
+  gauge('swarmdrop_redis_degraded', '1 while Redis is out of reach (this process serves its own sockets only)', () => (store.status === 'ok' ? 0 : 1))
+  gauge('swarmdrop_redis_in_flight', 'Redis calls awaiting replies', () => store.inFlight)
+  for (const key of Object.keys(storeHelp) as (keyof StoreCounters)[]) counter(`swarmdrop_redis_${snake(key)}_total`, storeHelp[key], () => store.counters[key])
+  for (const key of Object.keys(clusterHelp) as (keyof ClusterCounters)[]) counter(`swarmdrop_cluster_${snake(key)}_total`, clusterHelp[key], () => shared.cluster[key])
+  new Gauge({
+    name: 'swarmdrop_cluster_peers', help: 'peers, seeders, leechers and torrents of every process together (from Redis; absent while it is lost)',
+    labelNames: ['what'], registers: [register],
+    async collect() {
+      this.reset()
+      const c = await shared.sharedCounts()
+      if (c === null) return
+      for (const what of ['torrents', 'peers', 'seeders', 'leechers'] as const) this.set({ what }, c[what])
+    },
+  })
 }

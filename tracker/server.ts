@@ -15,6 +15,7 @@ import type { Config } from './config.ts'
 import { ANNOUNCE_PATH, HttpTracker, SCRAPE_PATH } from './http/handler.ts'
 import { createLogger, type Logger } from './log.ts'
 import { MessageRate, createMetrics, stats, type TrackerParts } from './metrics.ts'
+import { SharedTracker } from './redis/shared-tracker.ts'
 import { StaticFiles, securityHeaders } from './static.ts'
 import { Tracker } from './tracker.ts'
 import { startUdpTracker, type UdpTracker } from './udp/server.ts'
@@ -35,6 +36,8 @@ export interface ServerOptions {
   logger?: Logger
   /** Milliseconds, monotonic; tests drive expiry with their own clock. */
   clock?: () => number
+  /** With --redis: wall-clock milliseconds, the same on every node (Redis keeps last announces by it). */
+  wallClock?: () => number
 }
 
 /** The client address: the socket's, or behind a trusted proxy the last X-Forwarded-For entry (the one our proxy wrote). */
@@ -60,10 +63,18 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createLogger(config.logLevel)
   const tls = config.tlsCert !== null && config.tlsKey !== null
-  const tracker = new Tracker<Conn>(config.limits, config.timing, options.clock)
+  // With --redis the core is the shared one (redis/): the same requests, answered from Redis.
+  // The Redis client is loaded only when asked for: the in-memory default pays nothing for it.
+  const store = config.redis === null ? null : await (await import('./redis/store.ts')).RedisStore.connect({
+    url: config.redis, prefix: config.redisPrefix, commandTimeout: config.timing.redisTimeout * 1000, peerTtl: config.timing.peerTtl * 1000,
+    nodeTtl: config.timing.nodeTtl * 1000, maxInFlight: config.limits.maxRedisInFlight, log, ...(options.wallClock ? { clock: options.wallClock } : {}),
+  })
+  const shared = store === null ? null : new SharedTracker<Conn>(store, config.limits, config.timing, options.clock, log)
+  const tracker = shared ?? new Tracker<Conn>(config.limits, config.timing, options.clock)
   const ws = new WsServer(tracker, log)
+  if (shared !== null) shared.messenger = ws
   const http = new HttpTracker(tracker, config.trustProxy)
-  const parts: TrackerParts = { tracker, ws, http, udp: null }
+  const parts: TrackerParts = { tracker, ws, http, udp: null, shared }
   const rate = new MessageRate()
   const metrics = createMetrics(parts, rate)
   const files = new StaticFiles(config.webRoot)
@@ -78,8 +89,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
       res.end(JSON.stringify(body))
     }
-    if (path === '/healthz') return json(200, { status: 'ok' })
-    if (path === '/stats') return json(200, stats(parts, rate, startedAt))
+    // Degraded is still 200: the node serves its own sockets, and a balancer should keep sending it traffic.
+    if (path === '/healthz') return json(200, shared === null || shared.store.status === 'ok' ? { status: 'ok' } : { status: 'degraded', redis: 'unreachable' })
+    if (path === '/stats') {
+      if (shared === null) return json(200, stats(parts, rate, startedAt, null))
+      shared.sharedCounts().then(counts => json(200, stats(parts, rate, startedAt, counts)), () => json(200, stats(parts, rate, startedAt, null)))
+      return
+    }
     if (path === '/config.json') return json(200, webConfig(req))
     if (path === '/metrics') {
       metrics.metrics().then(text => {
@@ -167,21 +183,30 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }, Math.min(tickMs, expiryEvery, heartbeatEvery))
   timer.unref()
 
-  await new Promise<void>((resolvePromise, reject) => {
-    server.once('error', reject)
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject)
-      resolvePromise()
+  try {
+    await new Promise<void>((resolvePromise, reject) => {
+      server.once('error', reject)
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject)
+        resolvePromise()
+      })
     })
-  })
+  } catch (err) {
+    clearInterval(timer)
+    await store?.close()
+    throw err
+  }
   server.on('error', err => log.error('server error', { error: String(err) }))
   const port = (server.address() as AddressInfo).port
   const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   if (config.udpPort !== 0) {
     try {
-      parts.udp = await startUdpTracker(tracker, config.host, config.udpPort ?? port, log, config.udpPort === null && config.port === 0)
+      const ids = store === null ? null : { secret: store.secret, seconds: () => store.clock() / 1000 }
+      parts.udp = await startUdpTracker(tracker, config.host, config.udpPort ?? port, log, config.udpPort === null && config.port === 0, ids)
     } catch (err) {
       server.close()
+      clearInterval(timer)
+      await store?.close()
       throw err
     }
   }
@@ -193,10 +218,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       clearInterval(timer)
       ws.closeAll()
       udp?.close()
-      server.close(() => resolvePromise())
+      server.close(() => {
+        if (store === null) return resolvePromise()
+        store.close().then(resolvePromise, resolvePromise)
+      })
       server.closeAllConnections()
     })
     return closing
   }
-  return { port, url, udpPort: udp?.port ?? null, tracker, ws, http, udp, close }
+  return { port, url, udpPort: udp?.port ?? null, tracker, ws, http, udp, shared, close }
 }

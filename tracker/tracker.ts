@@ -33,6 +33,11 @@ export interface RtcMessenger<O> {
   offer(to: O, infoHash: string, fromPeerId: string, offer: Offer): boolean
   answer(to: O, infoHash: string, fromPeerId: string, offerId: string, answer: object): boolean
   refused(to: O, infoHash: string, reason: string): void
+  /** The shared tracker (redis/): the message `offer` or `answer` would send, to pass to the node holding the socket. */
+  encodeOffer(infoHash: string, fromPeerId: string, offer: Offer): string
+  encodeAnswer(infoHash: string, fromPeerId: string, offerId: string, answer: object): string
+  /** ... and on that node, send it. False when the connection is gone or too slow. */
+  deliver(to: O, message: string): boolean
 }
 
 export interface CoreCounters {
@@ -55,8 +60,8 @@ export type ClassicTracker = Pick<Tracker<never>, 'announceClassic' | 'scrape' |
 const perProtocol = <T>(make: () => T): Record<Protocol, T> =>
   Object.fromEntries(PROTOCOLS.map(p => [p, make()])) as Record<Protocol, T>
 
-const NO_PEERS: readonly ClassicPeerView[] = []
-const EMPTY: SwarmCounts = Object.freeze({ complete: 0, incomplete: 0, downloaded: 0 })
+export const NO_PEERS: readonly ClassicPeerView[] = []
+export const EMPTY_COUNTS: SwarmCounts = Object.freeze({ complete: 0, incomplete: 0, downloaded: 0 })
 
 export class Tracker<O extends RtcOwner<O>> {
   readonly table = new SwarmTable<O>()
@@ -125,8 +130,8 @@ export class Tracker<O extends RtcOwner<O>> {
    * The table has taken the announce (`peer` null: it was a stop): reply with the swarm's counts and
    * classic peers of the client's family. The shared tracker (redis/) answers from Redis instead.
    */
-  protected answerClassic(req: ClassicAnnounce, swarm: Swarm<O> | undefined, peer: ClassicPeer | null, reply: Reply<ClassicAnnounceReply>): void {
-    if (swarm === undefined || peer === null) return reply({ kind: 'peers', counts: swarm?.counts() ?? EMPTY, peers: NO_PEERS, peers6: NO_PEERS })
+  protected answerClassic(req: ClassicAnnounce, swarm: Swarm<O> | undefined, peer: ClassicPeer | null, reply: Reply<ClassicAnnounceReply | Refusal>): void {
+    if (swarm === undefined || peer === null) return reply({ kind: 'peers', counts: swarm?.counts() ?? EMPTY_COUNTS, peers: NO_PEERS, peers6: NO_PEERS })
     const family = req.address.family
     const same = pickClassic(swarm.classic(family), peer, req.numwant)
     const other = req.otherFamily ? pickClassic(swarm.classic(family === 4 ? 6 : 4), peer, req.numwant) : NO_PEERS
@@ -184,7 +189,7 @@ export class Tracker<O extends RtcOwner<O>> {
    */
   protected answerRtc(owner: O, req: RtcAnnounce, swarm: Swarm<O> | undefined, peer: RtcPeer<O> | null, out: RtcMessenger<O>): void {
     const infoHash = req.infoHash
-    out.announced(owner, infoHash, this.interval, swarm?.counts() ?? EMPTY)
+    out.announced(owner, infoHash, this.interval, swarm?.counts() ?? EMPTY_COUNTS)
     const offers = req.offers
     if (swarm === undefined || peer === null || req.event === 'stopped' || offers.length === 0 || swarm.rtc === null) return
     const now = this.clock()
@@ -239,7 +244,7 @@ export class Tracker<O extends RtcOwner<O>> {
   scrape(protocol: Protocol, req: ScrapeRequest, reply: Reply<SwarmCounts[]>): void {
     this.counters.scrapes[protocol]++
     const out: SwarmCounts[] = []
-    for (const h of req.infoHashes) out.push(this.table.get(h)?.counts() ?? EMPTY)
+    for (const h of req.infoHashes) out.push(this.table.get(h)?.counts() ?? EMPTY_COUNTS)
     reply(out)
   }
 

@@ -25,15 +25,23 @@ export interface UdpCounters {
   dropped: number
 }
 
+/**
+ * Connection ids that every tracker process sharing swarms accepts (--redis: a connect answered by one
+ * worker or machine, the announce read by another): one secret for all of them and the wall clock.
+ */
+export interface SharedConnectionIds { secret: Buffer; seconds: () => number }
+
 export class UdpTracker {
   readonly counters: UdpCounters = { packets: 0, connects: 0, errorsSent: 0, dropped: 0 }
   readonly buckets: AddressBuckets
   private readonly ids: ConnectionIds
+  private readonly idSeconds: (() => number) | null
 
-  constructor(readonly core: ClassicTracker, private readonly socket: Socket, readonly port: number) {
+  constructor(readonly core: ClassicTracker, private readonly socket: Socket, readonly port: number, shared: SharedConnectionIds | null = null) {
     const l = core.limits
     this.buckets = new AddressBuckets(l.requestsPerSecondPerIp, l.requestBurstPerIp, l.maxTrackedAddresses)
-    this.ids = new ConnectionIds(core.timing.connectionIdTtl)
+    this.ids = new ConnectionIds(core.timing.connectionIdTtl, shared?.secret)
+    this.idSeconds = shared?.seconds ?? null
     socket.on('message', (msg, rinfo) => this.onPacket(msg, rinfo))
   }
 
@@ -47,7 +55,7 @@ export class UdpTracker {
     if (!this.buckets.take(client.ip, nowMs)) return this.drop('rate_limited')
     const action = msg.readUInt32BE(8)
     const txn = msg.readUInt32BE(12)
-    const nowSeconds = nowMs / 1000
+    const nowSeconds = this.idSeconds === null ? nowMs / 1000 : this.idSeconds()
     if (action === Action.connect) {
       if (!isConnectMagic(msg)) return this.drop('bad_protocol_id')
       const reply = encodeConnect(txn)
@@ -130,7 +138,9 @@ function bind(host: string, port: number): Promise<Socket> {
  * Listen for BEP 15 on `host`:`port`. With `anyIfTaken` (the operator asked for any free port for
  * HTTP, and UDP follows it) a taken UDP port falls back to any free one.
  */
-export async function startUdpTracker(core: ClassicTracker, host: string, port: number, log: Logger, anyIfTaken: boolean): Promise<UdpTracker> {
+export async function startUdpTracker(
+  core: ClassicTracker, host: string, port: number, log: Logger, anyIfTaken: boolean, shared: SharedConnectionIds | null = null,
+): Promise<UdpTracker> {
   let socket: Socket
   try {
     socket = await bind(host, port)
@@ -139,5 +149,5 @@ export async function startUdpTracker(core: ClassicTracker, host: string, port: 
     socket = await bind(host, 0)
   }
   socket.on('error', err => log.error('udp socket error', { error: String(err) }))
-  return new UdpTracker(core, socket, socket.address().port)
+  return new UdpTracker(core, socket, socket.address().port, shared)
 }

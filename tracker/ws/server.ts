@@ -176,6 +176,18 @@ export class WsServer implements RtcMessenger<Conn> {
     return this.send(to, encodeAnswer(this.relayPrefix(infoHash, fromPeerId), offerId, answer))
   }
 
+  encodeOffer(infoHash: string, fromPeerId: string, offer: Offer): string {
+    return encodeOffer(this.relayPrefix(infoHash, fromPeerId), offer.offerId, offer.offer)
+  }
+
+  encodeAnswer(infoHash: string, fromPeerId: string, offerId: string, answer: object): string {
+    return encodeAnswer(this.relayPrefix(infoHash, fromPeerId), offerId, answer)
+  }
+
+  deliver(to: Conn, message: string): boolean {
+    return this.send(to, message)
+  }
+
   private relayPrefix(infoHash: string, fromPeerId: string): string {
     const key = infoHash + fromPeerId
     if (key !== this.prefixKey) {
