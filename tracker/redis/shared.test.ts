@@ -106,7 +106,7 @@ describe('two nodes on one Redis', () => {
     expect(await thief.request(announce(IH, id('B'), { left: 0 }))).toMatchObject({ complete: 1 })
   })
 
-  it('give classic clients the classic peers announced on other nodes (seeders get leechers only)', async () => {
+  it('give classic clients the classic peers announced on other nodes (seeders get leechers first)', async () => {
     cluster = await startCluster(redis.url, 2)
     const [n1, n2] = cluster.nodes as [TestNode, TestNode]
     await httpGet(n1.url, '/announce', query(announceParams(IH, id('S1'), { port: 7001, left: 0, ip: undefined })))
@@ -121,8 +121,11 @@ describe('two nodes on one Redis', () => {
     } finally {
       udp.close()
     }
-    const seeder = await httpGet(n1.url, '/announce', query(announceParams(IH, id('S1'), { port: 7001, left: 0, event: undefined })))
-    expect(compactPeers(seeder.value.peers as string)).toEqual(['127.0.0.1:7003'])
+    const one = await httpGet(n1.url, '/announce', query(announceParams(IH, id('S1'), { port: 7001, left: 0, event: undefined, numwant: 1 })))
+    expect(compactPeers(one.value.peers as string)).toEqual(['127.0.0.1:7003'])
+    // Seeders fill the rest: a client from a magnet says left=0 before it has the metadata.
+    const all = await httpGet(n1.url, '/announce', query(announceParams(IH, id('S1'), { port: 7001, left: 0, event: undefined })))
+    expect(compactPeers(all.value.peers as string)).toEqual(['127.0.0.1:7003', '127.0.0.1:7002'])
   })
 
   it('let a silent peer leave by itself: uncounted past the TTL, swept from Redis, on every node', async () => {

@@ -3,7 +3,7 @@
 -- '0' (bytes left known and not zero), '' (unknown: keep what it was), 9 event, 10 peers wanted of its
 -- family, 11 peers wanted of the other family (BEP 7), 12 peers per swarm at most, 13 random seed.
 -- Returns { 'ok', complete, incomplete, downloaded, n, n values of its family, values of the other }
--- (a value: kind, state, compact address, peer_id); or { 'full' }. A seeder gets only leechers, and
+-- (a value: kind, state, compact address, peer_id); or { 'full' }. A seeder gets leechers first, and
 -- nobody gets its own address back (the same client announced over the other protocol).
 local ih, field, family, payload, seeder, event = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local b = base(ih)
@@ -28,15 +28,22 @@ seed_random(ARGV[13])
 local compact_length = family == '4' and 6 or 18
 local compact = string.sub(payload, 1, compact_length)
 local function peers_of(fam, n)
-  local sets = state == '1' and { b .. fam .. '0' } or { b .. fam .. '0', b .. fam .. '1' }
   local values = {}
   local len = fam == '4' and 6 or 18
-  pick(sets, n, field, function(f)
+  local function take(f)
     local v = redis.call('HGET', b .. 'p', f)
     if not v or (fam == family and string.sub(v, 3, 2 + len) == compact) then return false end
     values[#values + 1] = v
     return true
-  end)
+  end
+  if state ~= '1' then
+    pick({ b .. fam .. '0', b .. fam .. '1' }, n, field, take)
+  else
+    -- A seeder wants leechers; seeders fill the rest (a client from a magnet says left=0 before it
+    -- has the metadata, and must still find peers).
+    pick({ b .. fam .. '0' }, n, field, take)
+    if #values < n then pick({ b .. fam .. '1' }, n - #values, field, take) end
+  end
   return values
 end
 local same = peers_of(family, tonumber(ARGV[10]))
