@@ -44,7 +44,7 @@ export interface AppServer {
  * Starts the real product as `npm start` runs it (tracker + web app on one port), as a separate
  * process: e2e tests talk to it only over HTTP and WebSocket, like a browser would.
  */
-export async function startAppServer(options: { port?: number; args?: string[]; env?: Record<string, string> } = {}): Promise<AppServer> {
+export async function startAppServer(options: { port?: number; args?: string[]; env?: Record<string, string>; startTimeoutMs?: number } = {}): Promise<AppServer> {
   const port = options.port ?? (await freePort())
   // The UDP tracker's default port is the TCP port's number, which another process may hold over UDP.
   const udpPort = await freeUdpPort()
@@ -60,7 +60,8 @@ export async function startAppServer(options: { port?: number; args?: string[]; 
   child.stdout.on('data', collect)
   child.stderr.on('data', collect)
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tracker did not start within 20 s:\n${log}`)), 20_000)
+    const ms = options.startTimeoutMs ?? 20_000
+    const timer = setTimeout(() => reject(new Error(`tracker did not start within ${ms / 1000} s:\n${log}`)), ms)
     const check = () => {
       if (log.includes('swarmdrop listening on')) {
         clearTimeout(timer)
@@ -82,7 +83,7 @@ export async function startAppServer(options: { port?: number; args?: string[]; 
     output: () => log,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve()
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
         child.once('exit', () => resolve())
         child.kill('SIGTERM')
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref()
