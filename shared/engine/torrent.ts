@@ -30,7 +30,7 @@ export interface TorrentOptions {
   /** Seeded randomness for the picker and choker (tests); defaults to Math.random. */
   random?: () => number
   client?: string
-  /** Turns fetched info-dict bytes into a TorrentMeta; defaults to shared/metainfo's parseInfo. */
+  /** Turns fetched info-dict bytes into a TorrentMeta; defaults to shared/metainfo's parseInfo, hashing through the Hasher port. */
   parseInfo?: InfoParser
   /** Limits shared with other torrents (a client's global rates): this torrent's own sit under them. */
   downloadLimiter?: RateLimiter
@@ -341,7 +341,7 @@ export class Torrent {
 
   private async metadataFetched(bytes: Uint8Array): Promise<void> {
     try {
-      const parse = this.options.parseInfo ?? parseInfo
+      const parse = this.options.parseInfo ?? ((b: Uint8Array, h: Uint8Array) => parseInfo(b, h, this.ports.hasher))
       const meta = await parse(bytes, this.infoHash)
       if (this.fetcher) this.metadataFetch = { sources: this.fetcher.sources.size, failures: this.metadataFetch.failures + this.fetcher.failures }
       this.fetcher = null
@@ -377,7 +377,7 @@ export class Torrent {
     if (!meta || !s.caps.fast || k <= 0 || s.state.isSeed || !s.address || !/^\d+\.\d+\.\d+\.\d+$/.test(s.address)) return
     let set: number[]
     try {
-      set = await allowedFastSet(Math.min(k, this.limits.maxAllowedFast), s.address, meta.infoHash, meta.pieceCount)
+      set = await allowedFastSet(Math.min(k, this.limits.maxAllowedFast), s.address, meta.infoHash, meta.pieceCount, (d) => this.ports.hasher.sha1(d))
     } catch {
       return // not a usable address
     }

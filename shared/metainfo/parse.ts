@@ -67,8 +67,15 @@ function webSeeds(top: BDict): string[] {
   return out
 }
 
-async function digestsOf(infoBytes: Uint8Array): Promise<InfoDigests> {
-  const [d1, d2] = await Promise.all([sha1(infoBytes), sha256(infoBytes)])
+/** The two digests of an info dict; WebCrypto unless the caller brings its own (the engine's Hasher port). */
+export interface InfoHashing {
+  sha1(data: Uint8Array): Promise<Uint8Array>
+  sha256(data: Uint8Array): Promise<Uint8Array>
+}
+const webCrypto: InfoHashing = { sha1, sha256 }
+
+async function digestsOf(infoBytes: Uint8Array, hashing: InfoHashing = webCrypto): Promise<InfoDigests> {
+  const [d1, d2] = await Promise.all([hashing.sha1(infoBytes), hashing.sha256(infoBytes)])
   return { sha1: d1, sha256: d2 }
 }
 
@@ -100,10 +107,11 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
  * Parse an info dict on its own: metadata fetched from peers (BEP 9). With `expectedInfoHash`, the
  * bytes must hash to it or a MetainfoError is thrown: 20 bytes are a v1 info hash or, for a v2 or
  * hybrid info dict, a v2 one truncated (the swarm id of a v2 magnet, BEP 52); 32 bytes a v2 info hash.
+ * `hashing` lets the engine hash through its own port (a simulated swarm must not wait on WebCrypto).
  */
-export async function parseInfo(infoBytes: Uint8Array, expectedInfoHash?: Uint8Array): Promise<TorrentInfo> {
+export async function parseInfo(infoBytes: Uint8Array, expectedInfoHash?: Uint8Array, hashing?: InfoHashing): Promise<TorrentInfo> {
   const own = new Uint8Array(infoBytes)
-  const digests = await digestsOf(own)
+  const digests = await digestsOf(own, hashing)
   const mismatch = (): MetainfoError => {
     const got = expectedInfoHash?.length === 32 ? digests.sha256 : digests.sha1
     return new MetainfoError(`metadata hashes to ${toHex(got)}, not the expected ${toHex(expectedInfoHash!)}`)

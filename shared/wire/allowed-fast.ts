@@ -17,8 +17,16 @@ function parseIPv4(ip: string): Uint8Array {
  * x = (ip & 0xFFFFFF00) ++ infoHash; repeat x = SHA1(x) and read it as five big-endian u32s,
  * each taken modulo the piece count, keeping the first k distinct indices (BEP 6, "Allowed Fast").
  * The mask keeps one peer with many addresses in a /24 from collecting several sets.
+ * `hash` is SHA-1 (WebCrypto by default); the engine passes its Hasher port's, so that a simulated
+ * swarm never waits on real asynchronous hashing while its virtual clock runs on.
  */
-export async function allowedFastSet(k: number, ipv4: string, infoHash: Uint8Array, pieceCount: number): Promise<number[]> {
+export async function allowedFastSet(
+  k: number,
+  ipv4: string,
+  infoHash: Uint8Array,
+  pieceCount: number,
+  hash: (data: Uint8Array) => Promise<Uint8Array> = sha1,
+): Promise<number[]> {
   if (infoHash.length !== 20) throw new RangeError(`info hash must be 20 bytes, got ${infoHash.length}`)
   if (!Number.isInteger(pieceCount) || pieceCount < 1) throw new RangeError(`piece count must be positive, got ${pieceCount}`)
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be a non-negative integer, got ${k}`)
@@ -31,7 +39,7 @@ export async function allowedFastSet(k: number, ipv4: string, infoHash: Uint8Arr
   const set: number[] = []
   const seen = new Set<number>()
   while (set.length < want) {
-    x = await sha1(x)
+    x = await hash(x)
     const view = new DataView(x.buffer, x.byteOffset, x.byteLength)
     for (let i = 0; i < 5 && set.length < want; i++) {
       const index = view.getUint32(i * 4) % pieceCount
