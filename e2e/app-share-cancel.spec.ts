@@ -46,6 +46,14 @@ async function leftovers(page: Page) {
   })
 }
 
+/** Sharing opens the torrent's details on its link (a modal: the list behind is inert); close them. */
+async function closeDetails(page: Page) {
+  const dialog = page.getByRole('dialog')
+  await expect(dialog).toBeVisible({ timeout: 60_000 })
+  await page.keyboard.press('Escape')
+  await expect(dialog).toHaveCount(0)
+}
+
 async function copyTask(page: Page) {
   const t = page.locator('[data-testid=task][data-kind=copying]')
   await expect(t).toBeVisible({ timeout: 60_000 })
@@ -71,6 +79,7 @@ test('cancelling the hash leaves no torrent and nothing stored', async ({ browse
 test('cancelling the copy keeps sharing from the file for this page only, and keeps nothing', async ({ browser }) => {
   const { context, page } = await openApp(browser)
   await page.getByTestId('share-files').setInputFiles(big.path)
+  await closeDetails(page)
   const task = await copyTask(page)
   await expect.poll(async () => Number(await task.getAttribute('data-done')), { timeout: 30_000 }).toBeGreaterThan(0)
   await task.getByTestId('task-cancel').click()
@@ -87,6 +96,7 @@ test('cancelling the copy keeps sharing from the file for this page only, and ke
 test('cancelling a save removes the half-written file', async ({ browser }) => {
   const { context, page } = await openApp(browser)
   await page.getByTestId('share-files').setInputFiles(big.path)
+  await closeDetails(page)
   const row = page.getByTestId('torrent')
   await expect(row).toHaveAttribute('data-status', 'seeding', { timeout: 60_000 })
   await row.getByTestId('save').click()
@@ -102,6 +112,7 @@ test('cancelling a save removes the half-written file', async ({ browser }) => {
 test('a reload mid-copy keeps what was copied, says what is missing; picking the file again finishes it', async ({ browser }) => {
   const { context, page } = await openApp(browser)
   await page.getByTestId('share-files').setInputFiles(big.path)
+  await closeDetails(page)
   const task = await copyTask(page)
   await expect.poll(async () => Number(await task.getAttribute('data-done')), { timeout: 60_000 }).toBeGreaterThan(64 << 20)
   await page.reload()
