@@ -4,7 +4,7 @@
 // downloads; bittorrent-tracker's npm client announces and scrapes over HTTP, UDP and WebSocket and
 // sees the same swarm. Bytes compared at the end. The clients come from Debian (.ci/run installs them).
 
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,8 +15,8 @@ import { freePort, freeUdpPort, startAppServer, type AppServer } from '../e2e/su
 import { parseTorrent } from '../shared/metainfo/index.ts'
 import { requireTool, run } from '../shared/metainfo/test-support/tools.ts'
 import { escapeBytes, httpGet } from './test-support/classic.ts'
+import { ARIA2C, aria2Args, startTool, type Tool } from './test-support/clients.ts'
 
-const ARIA2C = '/usr/bin/aria2c'
 const MKTORRENT = '/usr/bin/mktorrent'
 const TRANSMISSION_CLI = '/usr/bin/transmission-cli'
 const FILE_BYTES = 4 * 1024 * 1024 + 12_345
@@ -56,27 +56,7 @@ function makeTorrent(name: string, announce: string): { torrent: string; seedDir
   return { torrent, seedDir, content }
 }
 
-function start(cmd: string, args: string[]): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  children.push(child)
-  let out = ''
-  child.stdout?.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-8000) })
-  child.stderr?.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-8000) })
-  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
-  return { child, exited, output: () => out }
-}
-
-/** aria2c with every way of finding peers off but the tracker. UDP trackers need aria2's DHT socket: on, with no nodes. */
-async function aria2Args(dir: string, udp: boolean): Promise<string[]> {
-  const common = [
-    '--dir', dir, '--listen-port', String(await freePort()), '--bt-enable-lpd=false', '--enable-peer-exchange=false',
-    '--enable-dht6=false', '--file-allocation=none', '--summary-interval=0', '--console-log-level=warn', '--check-certificate=false',
-    '--bt-stop-timeout=0', '--auto-file-renaming=false',
-  ]
-  return udp
-    ? [...common, '--enable-dht=true', '--dht-listen-port', String(await freeUdpPort()), '--dht-file-path', join(dir, '..', `dht-${Math.random()}.dat`)]
-    : [...common, '--enable-dht=false']
-}
+const start = (cmd: string, args: string[]): Tool => startTool(cmd, args, children)
 
 async function protocolStats(): Promise<Record<string, { announces: number; peers: number }>> {
   const stats = (await (await fetch(`${server.url}/stats`)).json()) as { protocols: Record<string, { announces: number; peers: number }> }
