@@ -8,20 +8,28 @@ import { PiecePicker } from './piece-picker.ts'
 import { PieceVerifier } from './piece-verifier.ts'
 import { pipelineDepth } from './pipeline.ts'
 import type { Clock, Hasher, PieceStore } from './ports.ts'
+import { corruptBlocks, SuspectPieces } from './suspect-pieces.ts'
 import type { TorrentMeta } from './torrent-meta.ts'
 import { TrustLedger } from './trust.ts'
+import type { V2Hashes } from './v2-hashes.ts'
 
 // Fetching: keeps each unchoked peer's pipeline full from the picker, assembles blocks into piece
 // buffers, verifies each piece before it is stored (piece-verifier.ts: SHA-1 for v1, the SHA-256
 // merkle root for v2, both for a hybrid), and on a failed check refetches the piece and blames
 // whoever sent its blocks (trust.ts; a peer that keeps sending bad data is banned). A v2 piece whose
-// hash is not known yet (its file's piece layer missing) is not requested.
+// hash is not known yet (its file's piece layer missing) is not requested. A v2 piece that fails is
+// kept while its leaves are fetched (suspect-pieces.ts, as libtorrent does): the corrupt blocks are
+// refetched alone and their senders banned on that evidence (BEP 52).
 
 export interface DownloaderEvents {
   verified(index: number): void
   /** A peer sent data that failed verification too often. */
   ban(peerKey: string): void
   error(message: string): void
+  /** v2: fetch the leaves of a failed piece from peers; false when no request can name them. */
+  wantLeaves?(piece: number): boolean
+  /** v2: the leaves of this piece are no longer needed. */
+  dropLeaves?(piece: number): void
 }
 
 /** Requests a peer may have outstanding during endgame. Measured in the 5 -> 1 swarm test: the
@@ -41,6 +49,7 @@ export class Downloader {
   private readonly buffers = new Map<number, PieceBuffer>()
   private readonly trust: TrustLedger
   private readonly verifier: PieceVerifier
+  private readonly suspects: SuspectPieces
   /** Pieces that cannot be verified yet (v2 without their piece layer); null when there are none. */
   private unverifiable: Bitfield | null = null
   hashFailures = 0
@@ -59,9 +68,12 @@ export class Downloader {
     private readonly events: DownloaderEvents,
     /** The download rate limit: requests go out only as fast as it allows (their answers follow). */
     private readonly limiter: RateLimiter = new RateLimiter(),
+    /** BEP 52 merkle hashes of a v2 or hybrid torrent (hash-exchange.ts), null for v1. */
+    private readonly v2: V2Hashes | null = null,
   ) {
     this.trust = new TrustLedger(limits)
-    this.verifier = new PieceVerifier(meta, hasher)
+    this.verifier = new PieceVerifier(meta, hasher, v2)
+    this.suspects = new SuspectPieces(limits.maxPiecesInFlight)
     for (let i = 0; i < meta.pieceCount; i++) {
       if (this.verifier.canVerify(i)) continue
       this.unverifiable ??= new Bitfield(meta.pieceCount)
@@ -152,6 +164,30 @@ export class Downloader {
     this.fill(s)
   }
 
+  /** v2: the expected hashes of these pieces became known (a piece layer chunk arrived). */
+  hashesKnown(pieces: Iterable<number>): void {
+    const u = this.unverifiable
+    if (u === null) return
+    for (const i of pieces) if (this.verifier.canVerify(i)) u.clear(i)
+    if (u.isEmpty()) this.unverifiable = null
+    for (const s of this.sessions()) this.update(s)
+  }
+
+  /** v2: leaves of a suspect piece arrived, proven against its hash (hash-fetcher.ts). */
+  leavesArrived(piece: number, first: number, hashes: Uint8Array): void {
+    const evidence = this.suspects.leaves(piece, first, hashes)
+    if (!evidence) return
+    if (!this.blameBlocks(piece, evidence.buffer, evidence.ours, evidence.truth)) this.failWhole(evidence.buffer)
+  }
+
+  /** Housekeeping: suspects whose leaves did not come in time are blamed as v1 would. */
+  tick(now: number): void {
+    for (const { piece, buffer } of this.suspects.expired(now, this.limits.leafHashTimeoutMs)) {
+      this.events.dropLeaves?.(piece)
+      this.failWhole(buffer)
+    }
+  }
+
   /** Requests that came back unanswered (reject, choke, timeout): the blocks are free again. */
   returned(refs: Iterable<BlockRef>): void {
     for (const r of refs) this.picker.unrequested(r)
@@ -181,23 +217,62 @@ export class Downloader {
 
   private async verify(buffer: PieceBuffer): Promise<void> {
     const i = buffer.index
-    const verdict = await this.verifier.verify(i, buffer.data)
+    const check = await this.verifier.verify(i, buffer.data)
     const senders = buffer.contributors()
-    this.buffers.delete(i)
-    if (verdict === 'good') {
+    if (check.good) {
+      this.buffers.delete(i)
+      this.suspects.settled(i)
       await this.store.write(i, buffer.data)
       this.picker.verified(i)
       this.failedPieces.delete(i)
       for (const k of this.trust.pieceChecked(senders, true)) this.events.ban(k)
       this.events.verified(i)
-    } else {
-      this.hashFailures++
-      this.wasted += buffer.data.length
-      this.picker.failed(i)
-      this.failedPieces.add(i)
-      // Blame by the key each block was written under: its sender may have disconnected meanwhile.
-      for (const k of this.trust.pieceChecked(senders, false)) this.events.ban(k)
-      for (const s of this.sessions()) this.fill(s)
+      return
     }
+    this.hashFailures++
+    this.failedPieces.add(i)
+    if (check.v2Good === false && check.leaves !== null) {
+      // BEP 52: the leaves name the corrupt blocks; we know them already, or ask a peer for them.
+      const truth = this.suspects.knownLeaves(i)
+      if (truth !== null && this.blameBlocks(i, buffer, check.leaves, truth)) return
+      if (truth === null && this.events.wantLeaves?.(i)) {
+        this.suspects.await(i, buffer, check.leaves, this.v2!.place(i).file.pieceWidth, this.clock.now())
+        for (const s of this.sessions()) this.fill(s)
+        return
+      }
+    }
+    this.failWhole(buffer)
+  }
+
+  /**
+   * The blocks of a failed piece whose SHA-256 differs from the true leaves are corrupt: each sender of
+   * one is banned on that evidence alone, and only those blocks are fetched again. False when no block
+   * differs (the piece failed for another reason: its v1 hash).
+   */
+  private blameBlocks(piece: number, buffer: PieceBuffer, ours: Uint8Array, truth: Uint8Array): boolean {
+    const bad = corruptBlocks(ours, truth)
+    if (bad.length === 0) return false
+    const liars = new Set<string>()
+    for (const b of bad) {
+      const sender = buffer.senderOf(b)
+      if (sender !== undefined) liars.add(sender)
+      this.wasted += this.picker.blockRef(piece, b).length
+    }
+    this.picker.reopen(piece, bad)
+    for (const k of liars) this.events.ban(k)
+    for (const s of this.sessions()) this.fill(s)
+    return true
+  }
+
+  /** The piece is refetched whole and everyone who sent a block of it is blamed (v1's only way). */
+  private failWhole(buffer: PieceBuffer): void {
+    const i = buffer.index
+    this.buffers.delete(i)
+    this.suspects.settled(i)
+    this.wasted += buffer.data.length
+    this.picker.failed(i)
+    // Blame by the key each block was written under: its sender may have disconnected meanwhile.
+    for (const k of this.trust.pieceChecked(buffer.contributors(), false)) this.events.ban(k)
+    for (const s of this.sessions()) this.fill(s)
   }
 }

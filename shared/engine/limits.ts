@@ -74,6 +74,14 @@ export interface Limits {
   /** BEP 9 metadata requests outstanding to one peer. */
   metadataRequestsPerPeer: number
   metadataRequestTimeoutMs: number
+  /** BEP 52 hash requests (piece layers, a failed piece's leaves) outstanding to one peer (libtorrent: 2). */
+  maxHashRequestsPerPeer: number
+  /** A hash request unanswered this long is asked of another peer. */
+  hashRequestTimeoutMs: number
+  /** Hash requests from one peer being answered at once (each may read a piece); beyond, rejected. */
+  maxHashAnswersPerPeer: number
+  /** A failed v2 piece waits this long for its leaves (to name the corrupt block) before v1-style blame. */
+  leafHashTimeoutMs: number
 }
 
 export const defaultLimits: Limits = {
@@ -110,4 +118,8 @@ export const defaultLimits: Limits = {
   maxUnrequestedPieces: 8,
   metadataRequestsPerPeer: 4,
   metadataRequestTimeoutMs: 20_000,
+  maxHashRequestsPerPeer: 2,
+  hashRequestTimeoutMs: 20_000,
+  maxHashAnswersPerPeer: 4,
+  leafHashTimeoutMs: 60_000,
 }

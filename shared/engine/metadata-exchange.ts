@@ -115,9 +115,10 @@ export class MetadataFetcher {
     this.busy = true
     const bytes = new Uint8Array(this.size ?? 0)
     this.pieces.forEach((p, i) => p && bytes.set(p, i * METADATA_PIECE_SIZE))
-    const digest = await this.hasher.sha1(bytes)
+    // The swarm id is the info dict's SHA-1, or (a v2 magnet, BEP 52) its SHA-256 truncated.
+    const matches = bytesEqual(await this.hasher.sha1(bytes), this.infoHash) || bytesEqual((await this.hasher.sha256(bytes)).subarray(0, 20), this.infoHash)
     this.busy = false
-    if (bytesEqual(digest, this.infoHash)) return this.done(bytes)
+    if (matches) return this.done(bytes)
     // Someone lied. If one peer sent everything, it is the liar; otherwise start over fetching from
     // one peer at a time, so the next failure names its sender.
     this.failures++

@@ -1,4 +1,4 @@
-import { bytesEqual, toHex } from '../bytes.ts'
+import { toHex } from '../bytes.ts'
 import { ProtocolError } from '../errors.ts'
 import { WireDecoder, type WireEvent } from '../wire/decoder.ts'
 import { encodeMessage, encodePieceParts } from '../wire/encoder.ts'
@@ -10,6 +10,7 @@ import { PeerState } from './peer-state.ts'
 import type { Transport } from './ports.ts'
 import { IncomingRequests, OutgoingRequests } from './request-queues.ts'
 import type { SessionHost, SessionOptions } from './session-host.ts'
+import { answerHandshake, openingHandshake, type OurHandshake, type SwarmIds } from './swarm-ids.ts'
 
 export type { SessionHost, SessionOptions } from './session-host.ts'
 
@@ -36,6 +37,9 @@ export class PeerSession {
   private _peerExtensions: ExtendedHandshake | null = null
   private _writeBlocked = false
   private _closed = false
+  private _v2 = false
+  /** Our handshake, once sent (a hybrid's dialled side sends it after the peer's). */
+  private sentHandshake: OurHandshake | null = null
   /** Our requests awaiting an answer, and those withdrawn (endgame, timeouts). */
   private readonly outgoing: OutgoingRequests
   /** The peer's requests awaiting service. */
@@ -66,8 +70,15 @@ export class PeerSession {
     }
     transport.onClose = (reason) => this.finish(reason ?? 'closed')
     this.handshakeTimer = o.clock.setTimeout(() => this.close('handshake timeout'), o.limits.handshakeTimeoutMs)
-    // Both sides send the handshake at once (WebTorrent does), whoever initiated.
-    this.write(encodeHandshake({ infoHash: o.infoHash, peerId: o.peerId, reserved: reservedFor({ extended: true, fast: true }) }))
+    // Both sides send the handshake at once (WebTorrent does), whoever initiated; except the dialled
+    // side of a hybrid, which answers the dialler's choice of v1 or v2 (swarm-ids.ts).
+    const opening = openingHandshake(this.swarmIds(), o.initiator, o.swarmId)
+    if (opening) this.sendHandshake(opening)
+  }
+
+  /** The connection speaks BEP 52 (v2 info hash, or the upgrade accepted): hash messages are allowed. */
+  get v2(): boolean {
+    return this._v2
   }
 
   get ready(): boolean {
@@ -245,6 +256,15 @@ export class PeerSession {
     }
   }
 
+  private swarmIds(): SwarmIds {
+    return this.o.swarmIds?.() ?? { primary: this.o.infoHash, v1: this.o.infoHash, v2: null }
+  }
+
+  private sendHandshake(h: OurHandshake): void {
+    this.sentHandshake = h
+    this.write(encodeHandshake({ infoHash: h.infoHash, peerId: this.o.peerId, reserved: reservedFor({ extended: true, fast: true, v2: h.upgrade }) }))
+  }
+
   private onData(chunk: Uint8Array): void {
     if (this._closed) return
     this.lastReceivedAt = this.o.clock.now()
@@ -266,10 +286,13 @@ export class PeerSession {
       case 'keepAlive':
       case 'port':
       case 'suggest':
+        return
       case 'hashRequest':
       case 'hashes':
       case 'hashReject':
-        return
+        // libtorrent disconnects a peer that sends these on a v1 connection; so do we.
+        if (!this._v2) throw new ProtocolError(`${e.type} on a connection that is not v2 (BEP 52)`)
+        return this.host.hashMessage?.(this, e)
       case 'choke':
       case 'unchoke': {
         st.peerChoking = e.type === 'choke'
@@ -317,11 +340,14 @@ export class PeerSession {
 
   private onHandshake(h: Handshake): void {
     if (this.handshaken) throw new ProtocolError('second handshake')
-    if (!bytesEqual(h.infoHash, this.o.infoHash)) return this.close('wrong info hash')
+    this._caps = capabilitiesOf(h.reserved)
+    const verdict = answerHandshake(this.swarmIds(), this.sentHandshake, { infoHash: h.infoHash, upgrade: this._caps.v2 })
+    if (!verdict.accept) return this.close('wrong info hash')
+    this._v2 = verdict.v2
     this._remotePeerId = h.peerId
     this._peerKey = toHex(h.peerId)
-    this._caps = capabilitiesOf(h.reserved)
     if (!this.host.accept(this, h)) return this.close('refused')
+    if (verdict.reply) this.sendHandshake(verdict.reply)
     this.handshaken = true
     this.o.clock.clearTimeout(this.handshakeTimer)
     const us = this.host.announce(this)

@@ -19,6 +19,11 @@ export class PieceBuffer {
     this.senders[begin / BLOCK_SIZE] = sender
   }
 
+  /** Who sent the 16 KiB block `block` (its key), if anyone did. */
+  senderOf(block: number): string | undefined {
+    return this.senders[block]
+  }
+
   /** Distinct peers that sent blocks of this piece. */
   contributors(): Set<string> {
     const out = new Set<string>()

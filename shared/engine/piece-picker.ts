@@ -208,6 +208,18 @@ export class PiecePicker {
     this.have.set(index)
   }
 
+  /** Blocks of a piece in flight found corrupt (BEP 52 leaves): free again, the rest stay received. */
+  reopen(index: number, blocks: readonly number[]): void {
+    const p = this.partial.get(index)
+    if (!p) return
+    for (const b of blocks) {
+      if (p.state[b] !== RECEIVED) continue
+      p.state[b] = FREE
+      p.free++
+      p.received--
+    }
+  }
+
   /** The piece failed its hash check: forget its blocks so they are fetched again. */
   failed(index: number): void {
     this.partial.delete(index)

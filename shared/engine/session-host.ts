@@ -1,6 +1,7 @@
-import type { BlockRef, ExtendedHandshake, Handshake, MetadataMessage } from '../wire/messages.ts'
+import type { BlockRef, ExtendedHandshake, Handshake, HashRequest, MetadataMessage } from '../wire/messages.ts'
 import type { Limits } from './limits.ts'
 import type { Clock } from './ports.ts'
+import type { SwarmIds } from './swarm-ids.ts'
 
 // The narrow interface between one peer session and its torrent: the session reports what the peer
 // did; the torrent decides what to do about it. `S` is the reporting session (PeerSession): this
@@ -25,15 +26,27 @@ export interface SessionHost<S> {
   haveVerified(index: number): boolean
   validBlock(ref: BlockRef): boolean
   metadata(s: S, m: MetadataMessage): void
+  /** BEP 52 hash request / hashes / hash reject, on a v2 connection. */
+  hashMessage?(s: S, m: HashMessage): void
   drained(s: S): void
   uploaded?(bytes: number): void
   /** The connection ended; `unanswered` are our requests it still had pending. */
   closed(s: S, reason: string, unanswered: BlockRef[]): void
 }
 
+/** The BEP 52 hash messages, as the session hands them over. */
+export type HashMessage = ({ type: 'hashRequest' } & HashRequest) | ({ type: 'hashes'; hashes: Uint8Array } & HashRequest) | ({ type: 'hashReject' } & HashRequest)
+
 export interface SessionOptions {
   id: number
+  /** The swarm id we send when we speak first (the torrent's `infoHash`). */
   infoHash: Uint8Array
+  /** Both ids of a hybrid, read at handshake time (BEP 52 upgrade, swarm-ids.ts); default: `infoHash` as v1. */
+  swarmIds?: () => SwarmIds
+  /** Whether we dialled: a hybrid's dialled side waits for the dialler's handshake (undefined: both speak at once). */
+  initiator?: boolean
+  /** The swarm id the connection was made for, when the adapter knows it (a tracker's v2 swarm). */
+  swarmId?: Uint8Array
   peerId: Uint8Array
   clock: Clock
   limits: Limits

@@ -1,5 +1,6 @@
 import { toHex } from '../bytes.ts'
 import type { Downloader } from './downloader.ts'
+import type { HashStats } from './hash-exchange.ts'
 import type { PeerSession } from './peer-session.ts'
 import type { TorrentMeta } from './torrent-meta.ts'
 
@@ -28,6 +29,8 @@ export interface PeerStats {
   /** The adapter's name for the connection ('tcp', 'webrtc'), and the peer's address when known. */
   kind: string | null
   address: string | null
+  /** The connection speaks BEP 52 (the v2 info hash, or a hybrid's upgrade): hash requests go over it. */
+  v2: boolean
 }
 
 /** A connection that ended, and why (the most recent ones, bounded by maxPeers). */
@@ -55,6 +58,8 @@ export interface TorrentStats {
   piecesInFlight: number
   /** BEP 9 (magnet): peers the info dict came from, and assemblies that failed the info hash (a peer lied). */
   metadata: { sources: number; failures: number }
+  /** BEP 52 hash requests both ways (v2 and hybrid torrents once the info dict is known), else null. */
+  hashes: HashStats | null
   peers: PeerStats[]
   banned: number
   closedPeers: ClosedPeer[]
@@ -73,6 +78,7 @@ export interface StatsSource {
   banned: number
   closedPeers: readonly ClosedPeer[]
   metadata: { sources: number; failures: number }
+  hashes: HashStats | null
 }
 
 export function peerStats(s: PeerSession, now: number, snubMs: number): PeerStats {
@@ -100,6 +106,7 @@ export function peerStats(s: PeerSession, now: number, snubMs: number): PeerStat
     cancelsSent: s.cancelsSent,
     kind: s.kind,
     address: s.address,
+    v2: s.v2,
   }
 }
 
@@ -132,6 +139,7 @@ export function torrentStats(t: StatsSource): TorrentStats {
     hashFailures: d?.hashFailures ?? 0,
     piecesInFlight: d?.buffered() ?? 0,
     metadata: { ...t.metadata },
+    hashes: t.hashes ? { ...t.hashes } : null,
     peers,
     banned: t.banned,
     closedPeers: t.closedPeers.map((p) => ({ ...p })),

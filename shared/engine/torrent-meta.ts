@@ -12,6 +12,10 @@ export interface TorrentMeta {
   pieceHashes: Uint8Array
   /** The exact bencoded info dict, served to magnet peers (BEP 9). */
   infoBytes: Uint8Array
+  /** SHA-1 of the info dict (null for v2-only); absent: `infoHash` is the v1 hash (a v1 torrent). */
+  infoHashV1?: Uint8Array | null
+  /** SHA-256 of the info dict, 32 bytes (v2 and hybrid). */
+  infoHashV2?: Uint8Array | null
   /** BEP 52: 2 and 'hybrid' verify pieces by SHA-256 merkle roots; absent means 1. */
   metaVersion?: 1 | 2 | 'hybrid'
   /** Files in torrent order; v2 and hybrid ones are piece-aligned, with their merkle roots. */

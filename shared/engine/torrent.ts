@@ -4,11 +4,13 @@ import { allowedFastSet } from '../wire/allowed-fast.ts'
 import type { BlockRef, Handshake, MetadataMessage } from '../wire/messages.ts'
 import { Downloader } from './downloader.ts'
 import { piecePriorities, piecePrioritiesOf } from './file-selection.ts'
+import { HashExchange } from './hash-exchange.ts'
 import { defaultLimits, type Limits } from './limits.ts'
 import { MetadataFetcher, serveMetadata } from './metadata-exchange.ts'
 import { PeerSession, type SessionHost } from './peer-session.ts'
 import type { Clock, Hasher, PieceStore, Transport } from './ports.ts'
 import { pieceStates, torrentStats, type ClosedPeer, type TorrentStats } from './stats.ts'
+import type { SwarmIds } from './swarm-ids.ts'
 import type { InfoParser, TorrentMeta } from './torrent-meta.ts'
 import { RateLimiter } from './rate-limiter.ts'
 import { Uploader } from './uploader.ts'
@@ -35,6 +37,11 @@ export interface TorrentOptions {
   /** Limits shared with other torrents (a client's global rates): this torrent's own sit under them. */
   downloadLimiter?: RateLimiter
   uploadLimiter?: RateLimiter
+  /**
+   * A magnet's v2 info hash (32 bytes, `btmh`): with the v1 hash as the source, a hybrid's peers may
+   * upgrade to v2 (BEP 52); as the source's only hash (its first 20 bytes), a v2 magnet.
+   */
+  infoHashV2?: Uint8Array
 }
 
 /** What an adapter knows about a connection it hands over. */
@@ -45,10 +52,17 @@ export interface PeerInfo {
   kind?: string
   /** The peer's IP address (TCP knows it, WebRTC does not): with IPv4 we grant BEP 6 allowed-fast pieces. */
   address?: string
+  /**
+   * The swarm id (20 bytes) this peer was found under, when the adapter knows it: a hybrid's peer
+   * from a tracker's v2 swarm is greeted with the v2 id (BEP 52). Default: `infoHash`.
+   */
+  swarmId?: Uint8Array
 }
 
 export type TorrentEvent =
   | { type: 'metadata' }
+  /** BEP 52: every piece layer is now known (fetched from peers): `pieceLayers()` has them. */
+  | { type: 'pieceLayers' }
   | { type: 'verified'; index: number }
   | { type: 'done' }
   | { type: 'peer'; id: number; event: 'ready' | 'closed'; reason?: string }
@@ -60,6 +74,8 @@ export class Torrent {
   readonly limits: Readonly<Limits>
   private _meta: TorrentMeta | null = null
   private downloader: Downloader | null = null
+  /** BEP 52 hash messages (v2 and hybrid torrents, once the info dict is known). */
+  private hashExchange: HashExchange | null = null
   private readonly uploader: Uploader
   private readonly sessions = new Map<number, PeerSession>()
   private readonly banned = new Set<string>()
@@ -93,6 +109,7 @@ export class Torrent {
     haveVerified: (i) => this.haveVerified(i),
     validBlock: (ref) => this.downloader?.picker.isValidBlock(ref) ?? false,
     metadata: (s, m) => this.metadata(s, m),
+    hashMessage: (s, m) => this.hashExchange?.message(s, m),
     drained: (s) => this.uploader.serve(s),
     uploaded: (bytes) => {
       this.totals.uploaded += bytes
@@ -143,6 +160,9 @@ export class Torrent {
       id: this.nextId++,
       infoHash: this.infoHash,
       peerId: this.options.peerId,
+      swarmIds: () => this.swarmIds(),
+      ...(info.initiator !== undefined ? { initiator: info.initiator } : {}),
+      ...(info.swarmId !== undefined ? { swarmId: info.swarmId } : {}),
       clock: this.ports.clock,
       limits: this.limits,
       pieceCount: this._meta?.pieceCount,
@@ -156,6 +176,28 @@ export class Torrent {
 
   isDone(): boolean {
     return this.downloader?.picker.isDone() ?? false
+  }
+
+  /**
+   * The ids peers may know this swarm by (20 bytes each): the v1 info hash and the v2 one truncated
+   * (BEP 52), as far as we know them; `primary` is `infoHash`. An incoming connection router should
+   * route both of a hybrid here.
+   */
+  swarmIds(): SwarmIds {
+    const meta = this._meta
+    const fromMagnet = this.options.infoHashV2?.subarray(0, 20) ?? null
+    const v2 = meta ? (meta.infoHashV2?.slice(0, 20) ?? null) : fromMagnet
+    const v1 = meta ? (meta.metaVersion === 2 ? null : (meta.infoHashV1 ?? meta.infoHash)) : fromMagnet && bytesEqual(fromMagnet, this.infoHash) ? null : this.infoHash
+    return { primary: this.infoHash, v1, v2 }
+  }
+
+  /**
+   * BEP 52 piece layers by pieces root (hex), once all are known (a .torrent had them, or they were
+   * fetched from peers); null for a v1 torrent, or while some are missing.
+   */
+  pieceLayers(): Map<string, Uint8Array> | null {
+    const x = this.hashExchange
+    return x && x.hashes.layersComplete() ? x.hashes.completeLayers() : null
   }
 
   /** Connections, handshaken or not. */
@@ -182,6 +224,7 @@ export class Torrent {
       banned: this.banned.size,
       closedPeers: this.closedPeers,
       metadata: this.fetcher ? { sources: this.fetcher.sources.size, failures: this.metadataFetch.failures + this.fetcher.failures } : this.metadataFetch,
+      hashes: this.hashExchange?.stats() ?? null,
     })
   }
 
@@ -275,10 +318,12 @@ export class Torrent {
       this.emit({ type: 'peer', id: s.id, event: 'ready' })
       d.peerJoined(s)
       d.update(s)
+      this.hashExchange?.fill(s)
       void this.grantAllowedFast(s)
     } else {
       d.picker.incrementAvailability(index)
       if (!s.state.amInterested && d.picker.wanted(index)) d.update(s)
+      this.hashExchange?.fill(s)
     }
   }
 
@@ -310,6 +355,7 @@ export class Torrent {
     this.closedPeers.push({ id: s.id, peerId: s.peerKey, reason })
     if (this.closedPeers.length > this.limits.maxPeers) this.closedPeers.shift()
     this.downloader?.peerLeft(s, unanswered)
+    this.hashExchange?.peerLeft(s)
     this.fetcher?.peerLeft(s)
     this.totals.late += s.lateBytes
     this.emit({ type: 'peer', id: s.id, event: 'closed', reason })
@@ -320,11 +366,20 @@ export class Torrent {
 
   private async setMeta(meta: TorrentMeta): Promise<void> {
     this._meta = meta
-    const d = new Downloader(meta, this.ports.store, this.ports.hasher, this.ports.clock, this.limits, this.random, () => this.sessions.values(), {
+    const sessions = () => this.sessions.values()
+    const x = (meta.metaVersion ?? 1) === 1 ? null : new HashExchange(meta, this.ports.store, this.ports.hasher, this.ports.clock, this.limits, (i) => this.haveVerified(i), sessions, {
+      layerPieces: (pieces) => this.downloader?.hashesKnown(pieces),
+      leaves: (piece, first, hashes) => this.downloader?.leavesArrived(piece, first, hashes),
+      layersComplete: () => this.emit({ type: 'pieceLayers' }),
+    })
+    const d = new Downloader(meta, this.ports.store, this.ports.hasher, this.ports.clock, this.limits, this.random, sessions, {
       verified: (i) => this.pieceVerified(i),
       ban: (peer) => this.ban(peer),
       error: (message) => this.emit({ type: 'error', message }),
-    }, this.downLimiter)
+      wantLeaves: (piece) => x?.wantLeaves(piece) ?? false,
+      dropLeaves: (piece) => x?.dropLeaves(piece),
+    }, this.downLimiter, x?.hashes ?? null)
+    this.hashExchange = x
     d.picker.sequential = this.sequential
     for (const i of await this.ports.store.verified()) if (i >= 0 && i < meta.pieceCount) d.picker.verified(i)
     this.downloader = d
@@ -335,6 +390,7 @@ export class Torrent {
       // (We announced have-none or nothing before, so each piece goes out as a have.)
       for (const i of d.picker.have.indices()) s.send({ type: 'have', index: i })
       d.peerJoined(s)
+      x?.fill(s)
     }
     this.refreshAll()
   }
@@ -409,7 +465,9 @@ export class Torrent {
       const late = s.tick(now)
       this.downloader?.returned(late)
     }
+    this.downloader?.tick(now)
     for (const s of this.sessions.values()) this.downloader?.fill(s)
+    this.hashExchange?.tick(now)
     this.fetcher?.fill(this.sessions.values(), now)
   }
 

@@ -24,13 +24,18 @@ export interface SimNode {
 export interface NodeOptions {
   /** Full content: the node starts as a seeder. */
   seed?: Uint8Array
-  /** Magnet mode: start from the info hash only. */
-  magnet?: boolean
+  /**
+   * Magnet mode: start from the info hash only (true: the swarm id); 'v2' from the v2 info hash alone,
+   * 'hybrid' from both (BEP 52 magnets with btmh).
+   */
+  magnet?: boolean | 'v2' | 'hybrid'
   uplinkBytesPerSecond?: number
   limits?: Partial<Limits>
   store?: PieceStore & { pieces?: Map<number, Uint8Array> }
   /** Defaults to node:crypto's SHA-1. */
   hasher?: Hasher
+  /** This node's view of the torrent (default: the swarm's), e.g. a .torrent without its piece layers. */
+  meta?: TorrentMeta
 }
 
 export function peerIdFor(name: string): Uint8Array {
@@ -50,10 +55,13 @@ export class Swarm {
   async add(name: string, o: NodeOptions = {}): Promise<SimNode> {
     const store = (o.store as MemoryStore | undefined) ?? (o.seed ? MemoryStore.seeded(o.seed, this.meta.pieceLength) : new MemoryStore(this.meta.pieceLength))
     const peerId = peerIdFor(name)
-    const torrent = await Torrent.open(o.magnet ? this.meta.infoHash : this.meta, { store, hasher: o.hasher ?? nodeHasher, clock: this.clock }, {
+    const v2 = this.meta.infoHashV2 ?? undefined
+    const source = o.magnet === 'v2' ? v2!.slice(0, 20) : o.magnet ? this.meta.infoHash : (o.meta ?? this.meta)
+    const torrent = await Torrent.open(source, { store, hasher: o.hasher ?? nodeHasher, clock: this.clock }, {
       peerId,
       limits: o.limits,
       random: seededRandom(this.seed++),
+      ...(o.magnet === 'v2' || o.magnet === 'hybrid' ? { infoHashV2: v2! } : {}),
     })
     const uplink = o.uplinkBytesPerSecond ? { bytesPerSecond: o.uplinkBytesPerSecond, freeAt: 0 } : undefined
     const node = { name, torrent, store, uplink, peerId }
@@ -72,8 +80,9 @@ export class Swarm {
     const nb = this.node(b)
     const [ta, tb] = memoryPipe(this.clock, { ...link, uplinks: [na.uplink, nb.uplink] })
     this.links.push(ta, tb)
-    na.torrent.addPeer(ta)
-    nb.torrent.addPeer(tb)
+    // `a` dials `b` (a hybrid's dialled side answers the dialler's v1 or v2 choice, BEP 52).
+    na.torrent.addPeer(ta, { initiator: true })
+    nb.torrent.addPeer(tb, { initiator: false })
   }
 
   /** A pipe whose one end joins `name`'s torrent; the other end is returned (for a RawPeer). */
