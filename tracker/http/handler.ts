@@ -62,7 +62,10 @@ export class HttpTracker {
   }
 }
 
-function send(res: ServerResponse, body: Uint8Array): void {
-  res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': body.length, 'Cache-Control': 'no-store' })
-  res.end(res.req.method === 'HEAD' ? undefined : body)
+/** A bencoded reply: bytes, or a latin1 string of them (one write with the headers, see replies.ts). */
+function send(res: ServerResponse, body: Uint8Array | string): void {
+  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.length).toString('latin1')
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': text.length, 'Cache-Control': 'no-store' })
+  if (res.req.method === 'HEAD') res.end()
+  else res.end(text, 'latin1')
 }

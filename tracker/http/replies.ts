@@ -15,15 +15,19 @@ function compactList(peers: readonly ClassicPeerView[]): string {
   return s
 }
 
-/** d8:complete..10:incomplete..8:interval..12:min interval..5:peers..[6:peers6..]e, as latin1 bytes. */
-export function encodeCompactAnnounce(counts: SwarmCounts, t: AnnounceTiming, peers: readonly ClassicPeerView[], peers6: readonly ClassicPeerView[], withPeers6: boolean): Buffer {
+/**
+ * d8:complete..10:incomplete..8:interval..12:min interval..5:peers..[6:peers6..]e, as a latin1
+ * string (one char per byte): handed to the response as a string, it leaves in the same write as
+ * the headers, where a Buffer costs a second write (measured: a tenth of the tracker's CPU).
+ */
+export function encodeCompactAnnounce(counts: SwarmCounts, t: AnnounceTiming, peers: readonly ClassicPeerView[], peers6: readonly ClassicPeerView[], withPeers6: boolean): string {
   const v4 = compactList(peers)
   let s = `d8:completei${counts.complete}e10:incompletei${counts.incomplete}e8:intervali${t.interval}e12:min intervali${t.minInterval}e5:peers${v4.length}:${v4}`
   if (withPeers6 || peers6.length > 0) {
     const v6 = compactList(peers6)
     s += `6:peers6${v6.length}:${v6}`
   }
-  return Buffer.from(s + 'e', 'latin1')
+  return s + 'e'
 }
 
 /** BEP 3's original form: a list of { ip, peer id, port } dicts, both families in one list. */

@@ -59,11 +59,11 @@ export class UdpTracker {
     if (action === Action.connect) {
       if (!isConnectMagic(msg)) return this.drop('bad_protocol_id')
       const reply = encodeConnect(txn)
-      this.ids.issue(client.ip, nowSeconds, reply, 8)
+      this.ids.issue(client.bytes, nowSeconds, reply, 8)
       this.counters.connects++
       return this.send(reply, rinfo)
     }
-    const id = this.ids.check(client.ip, nowSeconds, msg, 0)
+    const id = this.ids.check(client.bytes, nowSeconds, msg, 0)
     if (id !== 'ok') {
       core.reject('udp', 'bad_connection_id')
       return this.error(rinfo, txn, id === 'expired' ? 'connection id expired: connect again' : 'invalid connection id', msg.length)
