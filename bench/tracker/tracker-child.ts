@@ -1,49 +1,79 @@
-// One tracker under test, in its own process: `swarmdrop` (ours) or `bittorrent-tracker` (the anchor).
+// One tracker under test, in its own process, serving WebSocket, HTTP and UDP announces:
+//   swarmdrop            ours, from this checkout
+//   swarmdrop-before     ours from another checkout (BENCH_BEFORE=<dir>, e.g. a git worktree of an
+//                        older commit with node_modules linked): before/after figures in one run
+//   bittorrent-tracker   the anchor (its server serves all three protocols too)
 // The bench talks to it over IPC: 'usage' -> CPU time and memory (after a full GC when asked).
 // Run with --expose-gc so memory is measured after collection, the same way for both.
 
 import type { AddressInfo } from 'node:net'
-import { defaultConfig } from '../../tracker/config.ts'
-import { createLogger } from '../../tracker/log.ts'
-import { startServer } from '../../tracker/server.ts'
+import { pathToFileURL } from 'node:url'
 
 const kind = process.argv[2]
 const gc = (globalThis as { gc?: () => void }).gc
 
-async function start(): Promise<number> {
-  if (kind === 'swarmdrop') {
-    const config = defaultConfig()
-    config.port = 0
-    config.host = '127.0.0.1'
-    config.webRoot = '/nonexistent'
-    // The load generator is one address sending far faster than a browser would: lift the
-    // per-socket rate limit and the per-address connection cap (all other limits stay on).
-    config.limits.messagesPerSecond = 1_000_000
-    config.limits.messageBurst = 1_000_000
-    config.limits.maxConnectionsPerIp = 0
-    const server = await startServer(config, { logger: createLogger('warn') })
-    return server.port
-  }
-  if (kind === 'bittorrent-tracker') {
-    // bittorrent-tracker ships no types; a variable specifier keeps tsc from looking for them.
-    const spec = 'bittorrent-tracker/server'
-    const Server = ((await import(spec)) as { default: new (o: object) => BtServer }).default
-    const server = new Server({ udp: false, http: false, ws: true, stats: false })
-    server.on('error', (err: unknown) => console.error('bittorrent-tracker error', err))
-    server.on('warning', () => {})
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
-    return (server.ws.address() as AddressInfo).port
-  }
-  throw new Error(`unknown tracker kind ${kind}`)
+interface Started { port: number; udpPort: number | null }
+
+interface OurServer { port: number; udpPort?: number | null }
+interface OurModules {
+  defaultConfig(): { port: number; host: string; webRoot: string; udpPort?: number | null; limits: Record<string, number> }
+  startServer(config: unknown, options: { logger: unknown }): Promise<OurServer>
+  createLogger(level: string): unknown
+}
+
+async function loadOurs(root: string): Promise<OurModules> {
+  const at = (f: string): string => pathToFileURL(`${root}/tracker/${f}`).href
+  const [config, server, log] = await Promise.all([import(at('config.ts')), import(at('server.ts')), import(at('log.ts'))])
+  return { defaultConfig: config.defaultConfig, startServer: server.startServer, createLogger: log.createLogger } as OurModules
+}
+
+async function startOurs(root: string): Promise<Started> {
+  const m = await loadOurs(root)
+  const config = m.defaultConfig()
+  config.port = 0
+  config.host = '127.0.0.1'
+  config.webRoot = '/nonexistent'
+  // The load generator is one address sending far faster than any client would: lift the rate limits
+  // and the per-address connection cap (all other limits stay on).
+  config.limits.messagesPerSecond = 1_000_000
+  config.limits.messageBurst = 1_000_000
+  config.limits.maxConnectionsPerIp = 0
+  config.limits.requestsPerSecondPerIp = 1_000_000_000
+  config.limits.requestBurstPerIp = 1_000_000_000
+  const server = await m.startServer(config, { logger: m.createLogger('warn') })
+  return { port: server.port, udpPort: server.udpPort ?? null }
 }
 
 interface BtServer {
   on(e: string, f: (x: unknown) => void): void
-  listen(port: number, host: string, cb: () => void): void
-  ws: { address(): AddressInfo | string }
+  listen(port: object, host: object, cb: () => void): void
+  http: { address(): AddressInfo | string }
+  udp4: { address(): AddressInfo }
 }
 
-const port = await start()
+async function startBittorrentTracker(): Promise<Started> {
+  // bittorrent-tracker ships no types; a variable specifier keeps tsc from looking for them.
+  const spec = 'bittorrent-tracker/server'
+  const Server = ((await import(spec)) as { default: new (o: object) => BtServer }).default
+  const server = new Server({ udp: true, http: true, ws: true, stats: false })
+  server.on('error', (err: unknown) => console.error('bittorrent-tracker error', err))
+  server.on('warning', () => {})
+  await new Promise<void>(resolve => server.listen({ http: 0, udp: 0 }, { http: '127.0.0.1', udp: '127.0.0.1', udp6: '::1' }, () => resolve()))
+  return { port: (server.http.address() as AddressInfo).port, udpPort: server.udp4.address().port }
+}
+
+async function start(): Promise<Started> {
+  if (kind === 'swarmdrop') return startOurs(new URL('../..', import.meta.url).pathname)
+  if (kind === 'swarmdrop-before') {
+    const dir = process.env.BENCH_BEFORE
+    if (dir === undefined || dir === '') throw new Error('swarmdrop-before needs BENCH_BEFORE=<checkout dir>')
+    return startOurs(dir)
+  }
+  if (kind === 'bittorrent-tracker') return startBittorrentTracker()
+  throw new Error(`unknown tracker kind ${kind}`)
+}
+
+const started = await start()
 process.on('message', (msg: unknown) => {
   const m = msg as { cmd: string; gc?: boolean }
   if (m.cmd !== 'usage') return
@@ -51,4 +81,4 @@ process.on('message', (msg: unknown) => {
   process.send?.({ cpu: process.cpuUsage(), memory: process.memoryUsage() })
 })
 process.on('disconnect', () => process.exit(0))
-process.send?.({ port })
+process.send?.(started)
