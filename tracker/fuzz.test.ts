@@ -70,7 +70,7 @@ function serveHttp(http: HttpTracker, rng: Rng, q: string, ip: string): FakeRes 
   const res = {
     req,
     writeHead(status: number) { out.status = status; return res },
-    end(body?: Uint8Array) { out.body = body },
+    end(body?: Uint8Array | string) { out.body = typeof body === 'string' ? Buffer.from(body, 'latin1') : body },
   } as unknown as ServerResponse
   http.serve(req, res, path, ip)
   return out
