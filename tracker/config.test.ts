@@ -27,6 +27,11 @@ describe('parseConfig', () => {
     expect(cfg(['--port', '9100', '--max-offers=7'], env)).toMatchObject({ port: 9100, limits: { maxOffersPerAnnounce: 7 } })
   })
 
+  it('binds the UDP tracker to --host unless --udp-host names another address', () => {
+    expect(cfg(['--host', '127.0.0.1']).udpHost).toBeNull()
+    expect(cfg(['--host', '127.0.0.1', '--udp-host', '::']).udpHost).toBe('::')
+  })
+
   it('collects repeated and comma-separated lists', () => {
     const c = cfg(['--allow-origin', 'https://a.example,https://b.example', '--allow-origin', 'https://c.example', '--ice-server', 'stun:s.example'])
     expect(c.allowOrigins).toEqual(['https://a.example', 'https://b.example', 'https://c.example'])

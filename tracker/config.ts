@@ -10,6 +10,8 @@ export interface Config {
   /** UDP tracker port; null = the same number as `port`, 0 = no UDP tracker. */
   udpPort: number | null
   host: string
+  /** Address the UDP tracker listens on; null = `host` (behind an HTTP proxy UDP must stay public). */
+  udpHost: string | null
   /** Directory holding the built web app (vite build output). */
   webRoot: string
   /**
@@ -62,6 +64,7 @@ const options: Option[] = [
   { flag: 'port', kind: 'int', env: 'PORT', help: 'TCP port (0 = any free port)', apply: (c, v) => { c.port = v as number } },
   { flag: 'udp-port', kind: 'int', help: 'UDP tracker port (default: the same number as --port; 0 = no UDP tracker)', apply: (c, v) => { c.udpPort = v as number } },
   { flag: 'host', kind: 'str', env: 'HOST', help: 'address to listen on (127.0.0.1 behind a proxy)', apply: (c, v) => { c.host = v as string } },
+  { flag: 'udp-host', kind: 'str', help: 'address the UDP tracker listens on (default: --host; UDP does not pass an HTTP proxy)', apply: (c, v) => { c.udpHost = v as string } },
   { flag: 'web-root', kind: 'str', help: 'built web app directory', apply: (c, v) => { c.webRoot = v as string } },
   { flag: 'trust-proxy', kind: 'bool', help: 'client address from X-Forwarded-For, and HTTP announces\' ip= (only behind a proxy)', apply: (c, v) => { c.trustProxy = v as boolean } },
   { flag: 'allow-origin', kind: 'list', help: 'allowed Origin for WebSocket upgrades (repeat or comma list; default any)', apply: (c, v) => { c.allowOrigins = v as string[] } },
@@ -119,7 +122,7 @@ export const DEFAULT_ICE_SERVERS: IceServer[] = [{ urls: ['stun:stun.l.google.co
 
 export function defaultConfig(): Config {
   return {
-    port: 8000, udpPort: null, host: '0.0.0.0', webRoot: 'dist/web', trustProxy: false, allowOrigins: [], denyOrigins: [],
+    port: 8000, udpPort: null, host: '0.0.0.0', udpHost: null, webRoot: 'dist/web', trustProxy: false, allowOrigins: [], denyOrigins: [],
     tlsCert: null, tlsKey: null, logLevel: 'info', trackers: ['self'], iceServers: structuredClone(DEFAULT_ICE_SERVERS),
     limits: { ...defaultLimits }, timing: { ...defaultTiming }, redis: null, redisPrefix: 'swarmdrop:', workers: 1,
   }
@@ -207,7 +210,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
 export function helpText(): string {
   const d = defaultConfig()
   const defaults: Record<string, unknown> = {
-    port: d.port, 'udp-port': 'same as --port', host: d.host, 'web-root': d.webRoot, 'log-level': d.logLevel, tracker: 'self',
+    port: d.port, 'udp-port': 'same as --port', host: d.host, 'udp-host': 'same as --host', 'web-root': d.webRoot, 'log-level': d.logLevel, tracker: 'self',
     redis: 'none: swarms in this process\'s memory', 'redis-prefix': d.redisPrefix, workers: d.workers,
     ...Object.fromEntries(options.filter(o => o.show !== undefined).map(o => [o.flag, o.show?.(d)])),
   }

@@ -41,7 +41,8 @@ async function main(): Promise<void> {
     }
     throw err
   }
-  const udpUrl = server.udpPort === null ? null : server.url.replace(/^https?:/, 'udp:').replace(/:\d+$/, ':' + String(server.udpPort))
+  const udpHost = config.udpHost ?? config.host
+  const udpUrl = server.udpPort === null ? null : `udp://${udpHost.includes(':') ? `[${udpHost}]` : udpHost}:${server.udpPort}`
   if (cluster.isWorker) {
     // The primary prints the lines once every worker listens.
     process.send?.({ kind: 'listening', url: server.url, udpUrl } satisfies WorkerListening)

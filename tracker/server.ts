@@ -202,7 +202,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (config.udpPort !== 0) {
     try {
       const ids = store === null ? null : { secret: store.secret, seconds: () => store.clock() / 1000 }
-      parts.udp = await startUdpTracker(tracker, config.host, config.udpPort ?? port, log, config.udpPort === null && config.port === 0, ids)
+      parts.udp = await startUdpTracker(tracker, config.udpHost ?? config.host, config.udpPort ?? port, log, config.udpPort === null && config.port === 0, ids)
     } catch (err) {
       server.close()
       clearInterval(timer)
