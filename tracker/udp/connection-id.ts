@@ -23,6 +23,8 @@ export class ConnectionIds {
     private readonly ttl: number,
     key: Uint8Array = randomBytes(16),
   ) {
+    // SipHash takes a 128-bit key: the first 16 bytes of a longer shared secret (tracker/redis).
+    if (key.length < 16) throw new RangeError(`connection-id key: 16 bytes or more, got ${key.length}`)
     this.key = new Uint32Array(key.buffer.slice(key.byteOffset, key.byteOffset + 16))
   }
 
