@@ -311,7 +311,10 @@ export class PeerSession {
       case 'bitfield':
       case 'haveAll':
       case 'haveNone':
-        if (this.sawPieces) throw new ProtocolError(`${e.type} after the peer announced pieces`)
+        if (this.sawPieces) {
+          if (e.type === 'bitfield') return this.host.peerPiecesReplaced(this, st.replaceBitfield(e.bits))
+          throw new ProtocolError(`${e.type} after the peer announced pieces`) // BEP 6: only as the first message
+        }
         if (e.type !== 'bitfield' && !this._caps.fast) throw new ProtocolError(`${e.type} without the fast extension`)
         this.sawPieces = true
         st.setPieces(e.type === 'bitfield' ? e.bits : e.type === 'haveAll')

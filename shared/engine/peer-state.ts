@@ -49,6 +49,23 @@ export class PeerState {
     if (this.pieces) this.apply(this.pieces.length)
   }
 
+  /**
+   * A bitfield after the peer's first announcement (aria2 sends its whole bitfield again mid-connection;
+   * libtorrent accepts that too): it replaces what we knew. Returns the set it replaced, or null while
+   * the piece count is unknown (a magnet: the bits wait, as the first ones would). Throws ProtocolError,
+   * changing nothing, when the bits do not fit the torrent.
+   */
+  replaceBitfield(bits: Uint8Array): Bitfield | null {
+    if (!this.pieces) {
+      this.pendingBits = bits
+      return null
+    }
+    const next = Bitfield.fromWire(bits, this.pieces.length)
+    const before = this.pieces
+    this.pieces = next
+    return before
+  }
+
   /** Returns true if the peer's piece set grew. */
   addHave(index: number, limits: Limits): boolean {
     if (this.pieces) {

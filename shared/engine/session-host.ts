@@ -1,4 +1,5 @@
 import type { BlockRef, ExtendedHandshake, Handshake, HashRequest, MetadataMessage } from '../wire/messages.ts'
+import type { Bitfield } from './bitfield.ts'
 import type { Limits } from './limits.ts'
 import type { Clock } from './ports.ts'
 import type { SwarmIds } from './swarm-ids.ts'
@@ -15,6 +16,8 @@ export interface SessionHost<S> {
   extendedHandshake(s: S, h: ExtendedHandshake): void
   /** The peer's pieces: its whole announcement (no index) or one `have`. */
   peerPieces(s: S, index?: number): void
+  /** A later bitfield replaced the peer's pieces; `before` is what it had (null: not counted yet). */
+  peerPiecesReplaced(s: S, before: Bitfield | null): void
   /** The peer choked or unchoked us; `lost` are our requests a choke discarded (BEP 3, no fast). */
   chokeChanged(s: S, lost: BlockRef[]): void
   peerInterestChanged(s: S): void

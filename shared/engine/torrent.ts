@@ -2,6 +2,7 @@ import { bytesEqual, toHex } from '../bytes.ts'
 import { parseInfo } from '../metainfo/index.ts'
 import { allowedFastSet } from '../wire/allowed-fast.ts'
 import type { BlockRef, Handshake, MetadataMessage } from '../wire/messages.ts'
+import type { Bitfield } from './bitfield.ts'
 import { Downloader } from './downloader.ts'
 import { piecePriorities, piecePrioritiesOf } from './file-selection.ts'
 import { HashExchange } from './hash-exchange.ts'
@@ -101,6 +102,7 @@ export class Torrent {
     announce: () => this.announce(),
     extendedHandshake: (s) => this.extendedHandshake(s),
     peerPieces: (s, i) => this.peerPieces(s, i),
+    peerPiecesReplaced: (s, before) => this.peerPiecesReplaced(s, before),
     chokeChanged: (s, lost) => this.chokeChanged(s, lost),
     peerInterestChanged: (s) => this.uploader.interestChanged(s),
     block: (s, ref, data) => this.block(s, ref, data),
@@ -325,6 +327,14 @@ export class Torrent {
       if (!s.state.amInterested && d.picker.wanted(index)) d.update(s)
       this.hashExchange?.fill(s)
     }
+  }
+
+  private peerPiecesReplaced(s: PeerSession, before: Bitfield | null): void {
+    const d = this.downloader
+    if (!d || !before || !s.state.pieces) return
+    d.picker.removeAvailability(before)
+    d.picker.addAvailability(s.state.pieces)
+    d.update(s)
   }
 
   private chokeChanged(s: PeerSession, lost: BlockRef[]): void {
