@@ -55,7 +55,7 @@ export async function runDownload(args: string[]): Promise<number> {
   const peer = await startPeer({ port, webrtc: !values['no-webrtc'], iceServers: ours?.config.iceServers ?? [] }, reporter)
   let t
   try {
-    t = await peer.add({ source, dir, mode: 'download', trackers: source.kind === 'torrent' ? extra : [] })
+    t = await peer.add({ source, dir, mode: 'download', trackers: extra })
   } catch (e) {
     await peer.stop()
     throw e

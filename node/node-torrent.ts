@@ -155,7 +155,9 @@ export class NodeTorrent {
         this.#classic?.complete()
         this.#ws?.complete()
       }
-      if (e.type === 'metadata' || e.type === 'verified' || e.type === 'done' || e.type === 'error') this.#emit(e.type === 'error' ? { type: 'error', message: e.message } : e)
+      // After a store fault, the engine's "piece N: <the fault>" errors only repeat it.
+      if (e.type === 'error' && this.state !== 'failed') this.#emit({ type: 'error', message: e.message })
+      if (e.type === 'metadata' || e.type === 'verified' || e.type === 'done') this.#emit(e)
     })
     this.#startTrackers()
   }

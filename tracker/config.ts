@@ -29,6 +29,12 @@ export interface Config {
   trackers: string[]
   /** ICE servers for the web app's RTCPeerConnections (served in /config.json). */
   iceServers: IceServer[]
+  /** Seed every file and .torrent of this folder with a Node peer in this process (node/seed-folder.ts). */
+  seedDir: string | null
+  /** The seeding peer's TCP port for classic clients (0 = any). */
+  seedPort: number
+  /** Trackers the seeds announce to besides this server's own WebSocket tracker. */
+  seedAnnounce: string[]
   limits: Limits
   timing: Timing
   /** Redis URL: every tracker process naming the same Redis (and prefix) serves the same swarms; null = in-memory. */
@@ -77,6 +83,9 @@ const options: Option[] = [
   } },
   { flag: 'tracker', kind: 'list', help: 'tracker URL for the web app (repeat; "self" = this server)', apply: (c, v) => { c.trackers = v as string[] } },
   { flag: 'ice-server', kind: 'list', help: 'STUN/TURN URL for the web app (repeat)', apply: (c, v) => { c.iceServers = (v as string[]).map(urls => ({ urls })) } },
+  { flag: 'seed', kind: 'str', env: 'SWARMDROP_SEED_DIR', help: 'seed every file, folder and .torrent in this folder (keeps shared files alive with every tab closed)', apply: (c, v) => { c.seedDir = v as string } },
+  { flag: 'seed-port', kind: 'int', help: 'TCP port of the seeding peer, for classic BitTorrent clients (0 = any)', apply: (c, v) => { c.seedPort = v as number }, show: c => c.seedPort },
+  { flag: 'seed-announce', kind: 'list', help: 'more trackers the seeds announce to, e.g. this server\'s public http(s)://host/announce (repeat)', apply: (c, v) => { c.seedAnnounce = v as string[] } },
   { flag: 'ice-servers-json', kind: 'str', help: 'ICE servers as a JSON array (for TURN credentials)', apply: (c, v) => { c.iceServers = parseIceJson(v as string) } },
   { flag: 'redis', kind: 'str', env: 'SWARMDROP_REDIS_URL', help: 'Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS): share swarms with every tracker process on it', apply: (c, v) => { c.redis = v as string } },
   { flag: 'redis-prefix', kind: 'str', help: 'prefix of every Redis key and channel (trackers with different prefixes do not share)', apply: (c, v) => { c.redisPrefix = v as string } },
@@ -124,6 +133,7 @@ export function defaultConfig(): Config {
   return {
     port: 8000, udpPort: null, host: '0.0.0.0', udpHost: null, webRoot: 'dist/web', trustProxy: false, allowOrigins: [], denyOrigins: [],
     tlsCert: null, tlsKey: null, logLevel: 'info', trackers: ['self'], iceServers: structuredClone(DEFAULT_ICE_SERVERS),
+    seedDir: null, seedPort: 6881, seedAnnounce: [],
     limits: { ...defaultLimits }, timing: { ...defaultTiming }, redis: null, redisPrefix: 'swarmdrop:', workers: 1,
   }
 }
@@ -195,11 +205,15 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
   if ((config.tlsCert === null) !== (config.tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together')
   if (config.port > 65535) throw new ConfigError('--port: at most 65535')
   if (config.udpPort !== null && config.udpPort > 65535) throw new ConfigError('--udp-port: at most 65535')
+  if (config.seedPort > 65535) throw new ConfigError('--seed-port: at most 65535')
   if (config.limits.maxUdpReplyBytes < 20 + 18) throw new ConfigError('--max-udp-reply-bytes: at least 38 (one IPv6 peer)')
   if (config.limits.messageBurst < 1) throw new ConfigError('--burst: at least 1')
   if (config.workers < 1 || config.workers > MAX_WORKERS) throw new ConfigError(`--workers: 1 to ${MAX_WORKERS}`)
   if (config.workers > 1 && config.redis === null) {
     throw new ConfigError(`--workers ${config.workers} needs --redis URL (or SWARMDROP_REDIS_URL): worker processes share swarms only through Redis (see docs/deploy.md)`)
+  }
+  if (config.workers > 1 && config.seedDir !== null) {
+    throw new ConfigError('--seed runs in one process: it cannot go with --workers (run `npm run -s cli -- seed` beside the workers instead, see docs/deploy.md)')
   }
   if (config.redis !== null && !/^rediss?:\/\//.test(config.redis)) throw new ConfigError('--redis: expected a redis:// or rediss:// URL')
   if (config.timing.redisTimeout <= 0) throw new ConfigError('--redis-timeout: more than 0')

@@ -9,6 +9,7 @@ import { ConfigError, parseConfig } from './config.ts'
 import { createLogger } from './log.ts'
 import { StoreUnavailableError } from './redis/errors.ts'
 import { startServer } from './server.ts'
+import { startSeeding, type Seeding } from './seeding.ts'
 import { runPrimary, type WorkerListening } from './workers.ts'
 
 const EXIT_REDIS_UNREACHABLE = 3
@@ -31,9 +32,10 @@ async function main(): Promise<void> {
   const config = parsed.config
   const log = createLogger(config.logLevel)
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, log)
+  let seeding: Seeding | null = null
   let server
   try {
-    server = await startServer(config, { logger: log })
+    server = await startServer(config, { logger: log, ...(config.seedDir !== null ? { seeds: () => seeding?.list() ?? [] } : {}) })
   } catch (err) {
     if (err instanceof StoreUnavailableError) {
       process.stderr.write(`swarmdrop: ${err.message}\n`)
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
   } else {
     // The UDP line first: whoever waits for "listening on" then knows both ports.
     if (udpUrl !== null) process.stdout.write(`swarmdrop udp tracker on ${udpUrl}\n`)
+    // --seed is refused with --workers (config.ts), so seeding only ever starts here, in a lone process.
+    if (config.seedDir !== null) seeding = await startSeeding(config, server, log)
     process.stdout.write(`swarmdrop listening on ${server.url}\n`)
   }
   log.info('listening', { url: server.url, udpPort: server.udpPort, webRoot: config.webRoot, tls: config.tlsCert !== null, node: server.shared?.nodeId })
@@ -60,7 +64,10 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal })
     // Force the exit if a client keeps a connection half-open.
     setTimeout(() => process.exit(0), 5000).unref()
-    server.close().then(() => process.exit(0), () => process.exit(1))
+    // The seeds first: their `stopped` announces go to this very server.
+    Promise.resolve(seeding?.stop())
+      .then(() => server.close())
+      .then(() => process.exit(0), () => process.exit(1))
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))

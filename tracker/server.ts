@@ -38,6 +38,8 @@ export interface ServerOptions {
   clock?: () => number
   /** With --redis: wall-clock milliseconds, the same on every node (Redis keeps last announces by it). */
   wallClock?: () => number
+  /** What this process seeds (--seed), listed in /stats. */
+  seeds?: () => unknown[]
 }
 
 /** The client address: the socket's, or behind a trusted proxy the last X-Forwarded-For entry (the one our proxy wrote). */
@@ -92,8 +94,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // Degraded is still 200: the node serves its own sockets, and a balancer should keep sending it traffic.
     if (path === '/healthz') return json(200, shared === null || shared.store.status === 'ok' ? { status: 'ok' } : { status: 'degraded', redis: 'unreachable' })
     if (path === '/stats') {
-      if (shared === null) return json(200, stats(parts, rate, startedAt, null))
-      shared.sharedCounts().then(counts => json(200, stats(parts, rate, startedAt, counts)), () => json(200, stats(parts, rate, startedAt, null)))
+      const withSeeds = (body: Record<string, unknown>): Record<string, unknown> => options.seeds ? { ...body, seeds: options.seeds() } : body
+      if (shared === null) return json(200, withSeeds(stats(parts, rate, startedAt, null)))
+      shared.sharedCounts().then(
+        counts => json(200, withSeeds(stats(parts, rate, startedAt, counts))),
+        () => json(200, withSeeds(stats(parts, rate, startedAt, null))),
+      )
       return
     }
     if (path === '/config.json') return json(200, webConfig(req))

@@ -1,4 +1,6 @@
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test'
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 
 // The product's page as a person uses it, for e2e/app-*.spec.ts: one browser context per person (its
 // own OPFS and IndexedDB), found by role and label.
@@ -40,4 +42,15 @@ export async function dropFiles(page: Page, files: { name: string; bytes: Uint8A
     for (const f of list) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type ?? '' }))
     for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }))
   }, files.map((f) => ({ name: f.name, bytes: [...f.bytes], type: f.type })))
+}
+
+/** Save a finished torrent's file from its list row (the download path): its name, length and SHA-256. */
+export async function saveAndHash(page: Page, torrentRow: Locator): Promise<{ name: string; sha256: string; length: number }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), torrentRow.getByTestId('save').click()])
+  const saved = await readFile((await download.path())!)
+  return { name: download.suggestedFilename(), sha256: createHash('sha256').update(saved).digest('hex'), length: saved.length }
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
 }

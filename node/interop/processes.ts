@@ -67,7 +67,7 @@ export function cli(...args: string[]): Proc {
 }
 
 /** aria2c on loopback only (no DHT, LPD or PEX), seeding (`--seed-ratio=0.0`: until killed) or downloading (exits when done). */
-export function aria2c(o: { torrent: string; dir: string; port: number; seed: boolean }): Proc {
+export function aria2c(o: { torrent: string; dir: string; port: number; seed: boolean; extra?: string[] }): Proc {
   return new Proc(ARIA2C, [
     `--dir=${o.dir}`,
     `--listen-port=${o.port}`,
@@ -80,6 +80,7 @@ export function aria2c(o: { torrent: string; dir: string; port: number; seed: bo
     '--check-integrity=true',
     '--bt-stop-timeout=120',
     ...(o.seed ? ['--seed-ratio=0.0'] : ['--seed-time=0']),
+    ...(o.extra ?? []),
     o.torrent,
   ])
 }
