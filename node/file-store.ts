@@ -56,6 +56,9 @@ export class FilePieceStore implements PieceStore {
   #saving: Promise<void> = Promise.resolve()
   #watch: ReturnType<typeof setInterval> | null = null
   #closed = false
+  /** Recently read whole pieces, oldest first (see NODE_LIMITS.readCacheBytes). */
+  #cache = new Map<number, Promise<Uint8Array>>()
+  #cacheSlots: number
 
   private constructor(o: FileStoreOptions) {
     this.#o = o
@@ -68,6 +71,7 @@ export class FilePieceStore implements PieceStore {
     this.#bits = new Uint8Array(Math.ceil(this.pieceCount / 8))
     this.#stamps = this.layout.files.map(() => null)
     this.#resumeFile = o.resumeFile === undefined ? resumePath(o.dir, o.info.infoHashHex) : o.resumeFile
+    this.#cacheSlots = Math.floor(NODE_LIMITS.readCacheBytes / this.pieceLength)
   }
 
   /** Opens the store and checks the data on disk (trusting the resume file where the files did not change). */
@@ -108,6 +112,19 @@ export class FilePieceStore implements PieceStore {
 
   async read(index: number, begin: number, length: number): Promise<Uint8Array> {
     if (this.fault) throw this.fault
+    if (this.#cacheSlots > 0) {
+      let piece = this.#cache.get(index)
+      if (piece) {
+        this.#cache.delete(index) // most recently used goes last
+      } else {
+        piece = this.#readPiece(index)
+        piece.catch(() => this.#cache.delete(index))
+        while (this.#cache.size >= this.#cacheSlots) this.#cache.delete(this.#cache.keys().next().value!)
+      }
+      this.#cache.set(index, piece)
+      // A copy: a view would keep the whole piece alive in every socket buffer it waits in.
+      return (await piece).slice(begin, begin + length)
+    }
     const out = Buffer.allocUnsafe(length)
     try {
       await this.#readRange(index * this.pieceLength + begin, out, true)
@@ -115,6 +132,16 @@ export class FilePieceStore implements PieceStore {
       throw this.#fail(e, 'reading')
     }
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+  }
+
+  async #readPiece(index: number): Promise<Uint8Array> {
+    const out = new Uint8Array(this.pieceSize(index))
+    try {
+      await this.#readRange(index * this.pieceLength, out, true)
+    } catch (e) {
+      throw this.#fail(e, 'reading')
+    }
+    return out
   }
 
   async write(index: number, data: Uint8Array): Promise<void> {
@@ -146,6 +173,7 @@ export class FilePieceStore implements PieceStore {
     this.#closed = true
     if (this.#watch) clearInterval(this.#watch)
     if (this.#saveTimer) clearTimeout(this.#saveTimer)
+    this.#cache.clear()
     if (!this.fault) await this.#saveNow().catch(() => {})
     await this.#saving.catch(() => {})
     await this.#handles.closeAll()

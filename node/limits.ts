@@ -58,6 +58,10 @@ export const NODE_LIMITS = {
   resumeSaveIntervalMs: 5_000,
   /** How often the files of a torrent are checked for having vanished or shrunk under us. */
   fileWatchIntervalMs: 10_000,
+  /** Whole pieces kept after a read for the blocks that follow (peers ask a piece's blocks in order):
+   *  one read of a piece instead of one per 16 KiB block, which costs about 4x less CPU in Node's
+   *  fs promises. Pieces larger than this are read block by block. */
+  readCacheBytes: 8 << 20,
   /** Pieces read and hashed at once while checking existing data (seed, resume). */
   checkReadsAhead: 4,
 } as const

@@ -28,6 +28,7 @@ export class TcpTransport implements Transport {
   #socket: Socket
   #closed = false
   #waiting = false
+  #corked = false
 
   /**
    * `prefix`: bytes already read from the socket (the listener reads the handshake's first 48 bytes to
@@ -59,6 +60,16 @@ export class TcpTransport implements Transport {
 
   write(bytes: Uint8Array): boolean {
     if (this.#closed) return false
+    // The engine writes a piece as header + block, and often several messages in one turn: corked until
+    // the turn ends, they leave in one writev instead of a syscall each.
+    if (!this.#corked) {
+      this.#corked = true
+      this.#socket.cork()
+      process.nextTick(() => {
+        this.#corked = false
+        this.#socket.uncork()
+      })
+    }
     this.#socket.write(bytes)
     if (this.#socket.writableLength <= NODE_LIMITS.socketHighWaterMark) return true
     this.#waiting = true

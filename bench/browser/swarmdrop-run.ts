@@ -75,7 +75,40 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
   const profiler = t.jsProfile ? await startJsProfile(leecher.page) : null
   const cpu = cpuMeter(roles)
   const trace = t.trace ? traceWindow([first.browser, leecher.browser], roles, t.trace) : null
-  const got = await leecher.page.evaluate(async (timeoutMs) => {
+  const got = await fetchInLeecher(leecher, t.timeoutMs)
+  const cpuUse = cpu()
+  const traced = await trace?.finish()
+  const jsProfile = profiler ? await stopJsProfile(profiler) : undefined
+  const probe = t.probe ? { seeder: await readProbe(peers[0]!.page), leecher: await readProbe(leecher.page) } : undefined
+  const sha = await storedSha256(leecher, got.hex)
+  return {
+    name: 'swarmdrop',
+    seeders: t.seeders,
+    mib: t.mib,
+    ok: sha === seeded.sha,
+    ...(sha === seeded.sha ? {} : { error: 'the stored bytes differ from the source' }),
+    seconds: round(got.ms / 1000, 2),
+    mbPerS: mbPerS(size, got.ms),
+    firstPieceMs: got.firstPieceMs === null ? undefined : Math.round(got.firstPieceMs),
+    identical: sha === seeded.sha,
+    cpu: cpuUse,
+    ...(traced ? { trace: traced } : {}),
+    details: {
+      ...(probe ? { probe } : {}),
+      ...(jsProfile ? { leecherJsProfile: jsProfile } : {}),
+      pieceLength: seeded.pieceLength,
+      pieceCount: got.pieceCount,
+      downloadedBytes: got.downloaded,
+      wasteRatio: round(got.downloaded / size, 3),
+      peersAtDone: got.peers,
+      seedSeconds: round(seeded.seedMs / 1000, 2),
+    },
+  }
+}
+
+/** In a leecher page whose URL is a share link: add its magnet, wait until done (timed in the page). */
+export async function fetchInLeecher(leecher: BenchPeer, timeoutMs: number): Promise<{ ms: number; firstPieceMs: number | null; hex: string; pieceCount: number | null; peers: number; downloaded: number }> {
+  return leecher.page.evaluate(async (timeoutMs) => {
     const h = window.swarmdropHarness
     const client = window.scratch['client'] as SwarmClient
     const magnet = h.shareLink.magnetFromFragment(location.hash)
@@ -101,39 +134,16 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
     client.onChange = null
     const v = client.views().find((x) => x.infoHashHex === hex)!
     return { ms, firstPieceMs, hex, pieceCount: v.pieceCount, peers: v.peers, downloaded: v.downloaded }
-  }, t.timeoutMs)
-  const cpuUse = cpu()
-  const traced = await trace?.finish()
-  const jsProfile = profiler ? await stopJsProfile(profiler) : undefined
-  const probe = t.probe ? { seeder: await readProbe(peers[0]!.page), leecher: await readProbe(leecher.page) } : undefined
-  const sha = await leecher.page.evaluate(async (hex) => {
+  }, timeoutMs)
+}
+
+/** SHA-256 of the first file a leecher page stored for this torrent (read back from OPFS). */
+export async function storedSha256(leecher: BenchPeer, hex: string): Promise<string> {
+  return leecher.page.evaluate(async (hex) => {
     const h = window.swarmdropHarness
     const files = await (window.scratch['client'] as SwarmClient).files(hex)
     return h.clientHelpers.sha256Hex(files[0]!.file)
-  }, got.hex)
-  return {
-    name: 'swarmdrop',
-    seeders: t.seeders,
-    mib: t.mib,
-    ok: sha === seeded.sha,
-    ...(sha === seeded.sha ? {} : { error: 'the stored bytes differ from the source' }),
-    seconds: round(got.ms / 1000, 2),
-    mbPerS: mbPerS(size, got.ms),
-    firstPieceMs: got.firstPieceMs === null ? undefined : Math.round(got.firstPieceMs),
-    identical: sha === seeded.sha,
-    cpu: cpuUse,
-    ...(traced ? { trace: traced } : {}),
-    details: {
-      ...(probe ? { probe } : {}),
-      ...(jsProfile ? { leecherJsProfile: jsProfile } : {}),
-      pieceLength: seeded.pieceLength,
-      pieceCount: got.pieceCount,
-      downloadedBytes: got.downloaded,
-      wasteRatio: round(got.downloaded / size, 3),
-      peersAtDone: got.peers,
-      seedSeconds: round(seeded.seedMs / 1000, 2),
-    },
-  }
+  }, hex)
 }
 
 function round(x: number, digits: number): number {

@@ -23,13 +23,13 @@ beforeAll(async () => {
   requireTool(DEBIAN_PYTHON, 'python3-libtorrent')
   server = await startAppServer()
   root = await mkdtemp(join(tmpdir(), 'swarmdrop-node-peer-classic-'))
-})
+}, 60_000) // the tracker process's start (tsx) is slow on a loaded machine
 afterEach(async () => {
   await Promise.all(procs.splice(0).map((p) => p.kill('SIGKILL')))
 })
 afterAll(async () => {
   await server?.stop()
-  await rm(root, { recursive: true, force: true })
+  if (root) await rm(root, { recursive: true, force: true })
 })
 
 function track(p: Proc): Proc {

@@ -26,7 +26,7 @@ let server: AppServer
 const udp = new UdpTrackerClient()
 beforeAll(async () => {
   server = await startAppServer()
-})
+}, 60_000) // the tracker process's start (tsx) is slow on a loaded machine
 afterAll(async () => {
   udp.close()
   await server?.stop()
