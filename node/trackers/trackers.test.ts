@@ -47,7 +47,7 @@ describe('against our tracker', () => {
   })
 
   it('UDP (BEP 15): connect, announce, the same swarm table', async () => {
-    const url = `udp://127.0.0.1:${server.port}`
+    const url = `udp://127.0.0.1:${server.udpPort}`
     const hash = fromHex('fedcba9876543210fedcba9876543210fedcba98')
     await udp.announce(url, { ...request('udp-a', 42001), infoHash: hash }, signal())
     const b = await udp.announce(url, { ...request('udp-b', 42002), infoHash: hash }, signal())
@@ -62,7 +62,7 @@ describe('against our tracker', () => {
     const other = await httpAnnounce(`${server.url}/announce`, { ...request('other', 43001), infoHash: hash }, signal())
     expect(other.peers).toEqual([])
     const trackers = new ClassicTrackers({
-      announce: [[dead, `${server.url}/announce`], [`udp://127.0.0.1:${server.port}`], ['wss://ignored.example/announce']],
+      announce: [[dead, `${server.url}/announce`], [`udp://127.0.0.1:${server.udpPort}`], ['wss://ignored.example/announce']],
       stats: () => ({ ...request('tiers', 43002), infoHash: hash }),
       udp,
       onPeers: (p) => peers.push(...p),
@@ -72,7 +72,7 @@ describe('against our tracker', () => {
     await expect.poll(() => trackers.status().filter((s) => s.state === 'ok').length, { timeout: 30_000 }).toBe(2)
     const byUrl = Object.fromEntries(trackers.status().map((s) => [s.url, s.state]))
     expect(byUrl[`${server.url}/announce`]).toBe('ok')
-    expect(byUrl[`udp://127.0.0.1:${server.port}`]).toBe('ok')
+    expect(byUrl[`udp://127.0.0.1:${server.udpPort}`]).toBe('ok')
     expect(['failed', 'connecting']).toContain(byUrl[dead])
     expect(peers).toContainEqual({ ip: '127.0.0.1', port: 43001 })
     await trackers.stop()
