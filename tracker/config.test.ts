@@ -64,6 +64,12 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--redis', 'http://r:6379'])).toThrow(/redis:\/\/ or rediss:\/\//)
   })
 
+  it('seeds a folder in one process: --seed with Redis, but not with --workers', () => {
+    expect(cfg(['--seed', '/srv/files', '--redis', 'redis://r'], {})).toMatchObject({ seedDir: '/srv/files', seedPort: 6881, workers: 1 })
+    expect(cfg([], { SWARMDROP_SEED_DIR: '/srv/files' }).seedDir).toBe('/srv/files')
+    expect(() => parseConfig(['--seed', '/srv/files', '--workers', '2', '--redis', 'redis://r'])).toThrow(/--seed runs in one process/)
+  })
+
   it('prints help naming every flag and its environment variable', () => {
     const r = parseConfig(['--help'])
     expect(r.kind).toBe('help')
