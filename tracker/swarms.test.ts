@@ -33,7 +33,7 @@ describe('PeerSet', () => {
     expect(new Set(picked).size).toBe(5)
     expect(picked).not.toContain(peers[0])
     // A random source stuck on one index cannot loop forever.
-    expect(set.pick(peers[0], 5, null, () => 0).length).toBeLessThanOrEqual(1)
+    expect(set.pick(peers[0], 5, null, null, () => 0).length).toBeLessThanOrEqual(1)
     // Big picks (numwant 200) stay distinct too.
     expect(new Set(set.pick(peers[0], 40)).size).toBe(40)
   })
@@ -49,6 +49,36 @@ describe('PeerSet', () => {
     let calls = 0
     expect(set.pick(undefined, 5, () => { calls++; return false })).toEqual([])
     expect(calls).toBeLessThanOrEqual(5 * 8 + 5 * 4 + 64)
+  })
+})
+
+describe('PeerSet.pick with a fallback', () => {
+  const make = (n: number, leecher: (i: number) => boolean): PeerSet<Peer<object>> => {
+    const set = new PeerSet<Peer<object>>()
+    for (let i = 0; i < n; i++) set.add(new Peer(String(i), bin('x'), owner, !leecher(i), 0))
+    return set
+  }
+  const wanted = (p: Peer<object>): boolean => !p.complete
+  const spare = (p: Peer<object>): boolean => p.complete
+
+  it('fills what the accepted peers leave with fallback peers, accepted ones first, all distinct', () => {
+    for (const [n, count] of [[10, 50], [1000, 5], [1000, 40]] as const) {
+      const set = make(n, i => i % 50 === 3) // the walk (count * 4 + 64 steps) cannot miss them all
+      const self = set.list[0]
+      const out = set.pick(self, count, wanted, spare)
+      expect(out).toHaveLength(Math.min(count, n - 1))
+      expect(new Set(out).size).toBe(out.length)
+      expect(out).not.toContain(self)
+      const firstFallback = out.findIndex(p => p.complete)
+      expect(out.slice(firstFallback === -1 ? out.length : firstFallback).every(p => p.complete)).toBe(true)
+      expect(out.some(p => !p.complete)).toBe(true)
+    }
+  })
+
+  it('takes only accepted peers when there are enough, and nothing that neither filter takes', () => {
+    const set = make(1000, i => i % 2 === 0)
+    expect(set.pick(undefined, 40, wanted, spare).every(p => !p.complete)).toBe(true)
+    expect(set.pick(undefined, 40, () => false, () => false)).toEqual([])
   })
 })
 

@@ -259,15 +259,15 @@ export class Tracker<O extends RtcOwner<O>> {
 
 /**
  * Up to `count` classic peers of one family other than the asker and its own address (the same
- * client announced over the other protocol); a seeder gets only leechers, it needs no seeders.
+ * client announced over the other protocol). A seeder gets leechers first and seeders fill the rest:
+ * a client started from a magnet link says left=0 before it has the metadata (aria2c does), and must
+ * still find the seeders to fetch it from (as tracker/redis/lua/announce-classic.lua does).
  */
 function pickClassic(set: PeerSet<ClassicPeer> | null, self: ClassicPeer, count: number): readonly ClassicPeer[] {
   if (set === null || count <= 0) return NO_PEERS as readonly ClassicPeer[]
   const compact = self.owner.compact
-  const accept = self.complete
-    ? (p: ClassicPeer): boolean => !p.complete && p.owner.compact !== compact
-    : (p: ClassicPeer): boolean => p.owner.compact !== compact
-  return set.pick(self, count, accept)
+  if (!self.complete) return set.pick(self, count, p => p.owner.compact !== compact)
+  return set.pick(self, count, p => !p.complete && p.owner.compact !== compact, p => p.complete && p.owner.compact !== compact)
 }
 
 export function ownedPeer<O extends RtcOwner<O>>(owner: O, infoHash: string): RtcPeer<O> | undefined {

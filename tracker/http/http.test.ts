@@ -43,11 +43,16 @@ describe('announce', () => {
     expect(bare.value.peers).toEqual([{ ip: '127.0.0.1', port: 7001 }])
   })
 
-  it('gives a seeder only leechers, and honours numwant', async () => {
+  it('gives a seeder leechers first and seeders after them, and honours numwant', async () => {
     for (let i = 0; i < 6; i++) await ann(announceParams(IH, id(`S${i}`), { port: 7100 + i, left: 0 }))
     for (let i = 0; i < 3; i++) await ann(announceParams(IH, id(`L${i}`), { port: 7200 + i }))
-    const seeder = await ann(announceParams(IH, id('S0'), { port: 7100, left: 0, event: undefined }))
-    expect(compactPeers(seeder.value.peers as string).sort()).toEqual(['127.0.0.1:7200', '127.0.0.1:7201', '127.0.0.1:7202'])
+    const seeder = compactPeers((await ann(announceParams(IH, id('S0'), { port: 7100, left: 0, event: undefined }))).value.peers as string)
+    expect(seeder.slice(0, 3).sort()).toEqual(['127.0.0.1:7200', '127.0.0.1:7201', '127.0.0.1:7202'])
+    expect(seeder.slice(3).sort()).toEqual(['127.0.0.1:7101', '127.0.0.1:7102', '127.0.0.1:7103', '127.0.0.1:7104', '127.0.0.1:7105'])
+    const few = await ann(announceParams(IH, id('S1'), { port: 7101, left: 0, numwant: 2, event: undefined }))
+    const fewPeers = compactPeers(few.value.peers as string)
+    expect(fewPeers).toHaveLength(2)
+    expect(fewPeers.every(p => p.startsWith('127.0.0.1:72'))).toBe(true)
     const leecher = await ann(announceParams(IH, id('L0'), { port: 7200, numwant: 4, event: undefined }))
     expect(compactPeers(leecher.value.peers as string)).toHaveLength(4)
     const huge = await ann(announceParams(IH, id('L1'), { port: 7201, numwant: 10 ** 12, event: undefined }))
