@@ -1,7 +1,8 @@
 // Real BitTorrent clients against the real tracker process (as `npm start` runs it), on loopback:
 // aria2c seeds and a second aria2c downloads, finding the seeder through our tracker only (DHT, local
 // peer discovery and peer exchange off), over HTTP and over UDP; transmission seeds and aria2c
-// downloads; bittorrent-tracker's npm client announces and scrapes over HTTP, UDP and WebSocket and
+// downloads; aria2c started from a magnet link finds the seeder (it announces left=0 before it has
+// the metadata); bittorrent-tracker's npm client announces and scrapes over HTTP, UDP and WebSocket and
 // sees the same swarm. Bytes compared at the end. The clients come from Debian (.ci/run installs them).
 
 import type { ChildProcess } from 'node:child_process'
@@ -76,7 +77,7 @@ async function waitForSeeder(torrent: string): Promise<void> {
   }
 }
 
-/** Download `torrent` with aria2c into a fresh directory; resolves with the file's bytes. */
+/** Download `torrent` (a .torrent file or a magnet link) with aria2c into a fresh directory; resolves with the file's bytes. */
 async function aria2Download(name: string, torrent: string, udp: boolean): Promise<Buffer> {
   const dir = join(work, name, 'download')
   mkdirSync(dir, { recursive: true })
@@ -99,6 +100,22 @@ describe('aria2c to aria2c through our tracker only', () => {
     expect(sha(got)).toBe(sha(content))
     // Both clients announced over this protocol (started, and the downloader's completed or stopped).
     expect((await protocolStats())[key]?.announces ?? 0).toBeGreaterThanOrEqual(before + 2)
+  }, 120_000)
+})
+
+describe('aria2c from a magnet link, aria2c seeds', () => {
+  // aria2c started from a magnet announces left=0 until it has the metadata (BEP 9): it looks like a
+  // seeder, and must still be given the seeders, or it never finds anyone to fetch the metadata from.
+  it('over HTTP: the magnet client gets the seeder, fetches the metadata and the file, byte-identical', async () => {
+    const url = `${server.url}/announce`
+    const { torrent, seedDir, content } = makeTorrent('aria2-magnet', url)
+    start(ARIA2C, [...(await aria2Args(seedDir, false)), '--seed-ratio=0.0', '--check-integrity=true', torrent])
+    await waitForSeeder(torrent)
+    const infoHashHex = (await parseTorrent(readFileSync(torrent))).infoHashHex
+    const magnet = `magnet:?xt=urn:btih:${infoHashHex}&dn=file.bin&tr=${encodeURIComponent(url)}`
+    const got = await aria2Download('aria2-magnet', magnet, false)
+    expect(got.length).toBe(content.length)
+    expect(sha(got)).toBe(sha(content))
   }, 120_000)
 })
 
