@@ -124,6 +124,9 @@ export class NodeTorrent {
     if (this.info) {
       this.store = await this.#openStore(this.info, o.mode)
       this.engine = await Torrent.open(this.info, { store: this.store, ...ports }, options)
+      // A seed with part of its data serves that part: its store is read-only, so fetching the rest
+      // would only fail each write. Nothing wanted: the engine requests nothing and counts as done.
+      if (o.mode === 'seed' && !this.engine.isDone()) this.engine.setFilePriorities(this.info.files.map(() => 0))
     } else {
       this.state = 'fetching metadata'
       const pending = new PendingStore()

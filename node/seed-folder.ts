@@ -11,7 +11,9 @@ import { collectInputs, torrentFromPath } from './torrent-inputs.ts'
 // server keeps a shared file alive with every tab closed. A .torrent seeds its data from DIR; any other
 // entry is made into a torrent, cached in DIR/.swarmdrop/ (with the sizes and times it was made from) so a
 // restart neither hashes everything again nor changes the info hash. DIR is looked at again every minute:
-// new entries start, removed ones stop. One entry that cannot be seeded is logged and skipped.
+// new entries start, removed ones stop, and an entry not fully seeded (a disk fault stopped it, its data was
+// missing or partial, it could not start) starts again once its files changed (replaced, copied in).
+// One entry that cannot be seeded is logged and skipped; the others go on.
 
 const MAX_TORRENT_FILE_BYTES = 64 << 20
 
@@ -22,26 +24,31 @@ export interface SeedFolderOptions {
   trackers: readonly string[]
   log: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void
   rescanIntervalMs?: number
+  /** How often an open data file is checked for being replaced or truncated (tests). */
+  fileWatchIntervalMs?: number
 }
 
 export interface SeedInfo {
   entry: string
   name: string
-  infoHash: string
-  length: number
+  /** null (with `length` and `magnet`) for an entry that could not start: `error` says why. */
+  infoHash: string | null
+  length: number | null
   state: string
   error: string | null
   /** Connected peers by kind, and bytes served since start. */
   peers: { tcp: number; webrtc: number }
   uploaded: number
   /** A magnet with no tracker: the web app of this server adds its own (its share link is `/#` + this). */
-  magnet: string
+  magnet: string | null
 }
 
 interface Seeded {
   entry: string
   torrent: NodeTorrent | null
   error: string | null
+  /** The entry's files (and a .torrent's data) as they were when it started: a change retries it. */
+  stamp: string
 }
 
 export class SeedFolder {
@@ -69,7 +76,11 @@ export class SeedFolder {
     const out: SeedInfo[] = []
     for (const s of this.#seeds.values()) {
       const t = s.torrent
-      if (!t?.info) continue
+      if (!t?.info) {
+        // Could not start (logged): listed with its reason, so /stats shows why a file is not served.
+        if (s.error !== null) out.push({ entry: s.entry, name: s.entry, infoHash: null, length: null, state: 'failed', error: s.error, peers: { tcp: 0, webrtc: 0 }, uploaded: 0, magnet: null })
+        continue
+      }
       const stats = t.stats()
       out.push({
         entry: s.entry,
@@ -118,12 +129,19 @@ export class SeedFolder {
       if (s.torrent) await this.#o.peer.remove(s.torrent.infoHashHex)
       this.#o.log('info', 'stopped seeding (gone from the folder)', { entry })
     }
+    for (const [entry, s] of this.#seeds) {
+      if (this.#stopped || !wanted.includes(entry) || !notFullySeeded(s)) continue
+      if ((await this.#stampOf(entry, torrents.get(entry)?.name ?? null)) === s.stamp) continue
+      this.#seeds.delete(entry)
+      if (s.torrent) await this.#o.peer.remove(s.torrent.infoHashHex)
+      this.#o.log('info', 'starting again (its files changed)', { entry, was: s.torrent?.error ?? s.error ?? 'incomplete' })
+    }
     for (const entry of wanted) {
       if (this.#seeds.has(entry) || this.#stopped) continue
-      const seeded: Seeded = { entry, torrent: null, error: null }
+      const m = torrents.get(entry)
+      const seeded: Seeded = { entry, torrent: null, error: null, stamp: await this.#stampOf(entry, m?.name ?? null) }
       this.#seeds.set(entry, seeded)
       try {
-        const m = torrents.get(entry)
         const source = m ? { metainfo: m, bytes: new Uint8Array(await readFile(join(dir, entry))), knownGood: false } : await this.#madeTorrent(entry)
         seeded.torrent = await this.#o.peer.add({
           source: { kind: 'torrent', metainfo: source.metainfo, bytes: source.bytes },
@@ -131,6 +149,7 @@ export class SeedFolder {
           mode: 'seed',
           trackers: this.#o.trackers,
           knownGood: source.knownGood,
+          ...(this.#o.fileWatchIntervalMs !== undefined ? { fileWatchIntervalMs: this.#o.fileWatchIntervalMs } : {}),
         })
         const t = seeded.torrent
         t.on((e) => e.type === 'failed' && this.#o.log('warn', 'seed failed', { entry, error: e.message }))
@@ -165,9 +184,24 @@ export class SeedFolder {
     return { metainfo: made.metainfo, bytes: made.torrent, knownGood: true }
   }
 
+  /** Sizes and times of an entry's files, and of the data a .torrent entry names ("missing" when absent). */
+  async #stampOf(entry: string, dataName: string | null): Promise<string> {
+    const paths = [entry, ...(dataName !== null ? [dataName] : [])]
+    const stamps = await Promise.all(
+      paths.map((p) => collectInputs([join(this.#o.dir, p)]).then((c) => c.stamps, (e: NodeJS.ErrnoException) => e.code ?? 'unreadable')),
+    )
+    return JSON.stringify(stamps)
+  }
+
   #skip(entry: string, err: unknown): void {
     this.#o.log('warn', 'cannot seed', { entry, error: err instanceof Error ? err.message : String(err) })
   }
+}
+
+function notFullySeeded(s: Seeded): boolean {
+  const t = s.torrent
+  if (!t || t.state === 'failed') return true
+  return t.info !== null && (t.store?.verifiedCount ?? 0) < t.info.pieceCount
 }
 
 async function readTorrentFile(path: string): Promise<Metainfo> {
