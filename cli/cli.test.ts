@@ -148,3 +148,36 @@ describe('cli create', () => {
     expect(r.stderr).toMatch(/^swarmdrop: no such file or directory/)
   })
 })
+
+describe('cli seed and download on bad input', () => {
+  it('say what is wrong in one line: exit 1 for bad input, 2 for a bad command line', async () => {
+    const garbage = join(dir, 'not-a.torrent')
+    await writeFile(garbage, 'd4:infoi3e')
+    const nodata = join(dir, 'nodata')
+    await mkdir(nodata, { recursive: true })
+    const made = join(dir, 'nodata', 'elsewhere.torrent')
+    await writeFile(join(dir, 'elsewhere.bin'), randomBytes(40_000))
+    expect((await cli('create', join(dir, 'elsewhere.bin'), '-o', made)).code).toBe(0)
+    const peer = ['--port', '0', '--no-webrtc']
+    const runs = await Promise.all([
+      cli('seed', join(dir, 'no-such-file.bin'), ...peer),
+      cli('seed', made, ...peer), // its data is not beside it
+      cli('download', garbage, '-o', join(dir, 'out'), ...peer),
+      cli('download', 'magnet:?xt=urn:btih:nothex', ...peer),
+      cli('seed', made, '--port', '70000'),
+      cli('download'),
+    ])
+    const [missing, noData, badTorrent, badMagnet, badPort, noArg] = runs
+    for (const r of [missing, noData, badTorrent, badMagnet]) {
+      expect(r!.code, r!.stderr).toBe(1)
+      expect(r!.stderr.trim().split('\n'), r!.stderr).toHaveLength(1)
+      expect(r!.stderr).not.toMatch(/\n\s+at /)
+    }
+    expect(missing!.stderr).toMatch(/^swarmdrop: no such file or directory: .*no-such-file\.bin/)
+    expect(noData!.stderr).toMatch(/^swarmdrop: none of the data of elsewhere\.bin is in /)
+    expect(badTorrent!.stderr).toMatch(/^swarmdrop: .*not-a\.torrent: not a valid \.torrent: /)
+    expect(badPort!.code).toBe(2)
+    expect(badPort!.stderr).toMatch(/--port must be 0\.\.65535/)
+    expect(noArg!.code).toBe(2)
+  }, 60_000)
+})

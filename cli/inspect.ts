@@ -4,7 +4,8 @@ import { parseTorrent, type Metainfo, type MetaVersion } from '../shared/metainf
 import { parseMagnet, type MagnetLink } from '../shared/magnet/index.ts'
 import { toHex } from '../shared/bytes.ts'
 import { formatBytes } from '../shared/format.ts'
-import { UsageError } from './errors.ts'
+import { SwarmdropError } from '../shared/errors.ts'
+import { RunError, UsageError } from './errors.ts'
 
 // .torrent files are small; refuse anything absurd before reading it into memory.
 const MAX_TORRENT_FILE_BYTES = 64 * 1024 * 1024
@@ -21,8 +22,14 @@ export async function runInspect(args: string[]): Promise<number> {
 /** A .torrent file from disk, parsed (MetainfoError when it is not one). */
 export async function readTorrent(path: string): Promise<Metainfo> {
   const bytes = await readFile(path)
-  if (bytes.length > MAX_TORRENT_FILE_BYTES) throw new UsageError(`${path}: ${bytes.length} bytes is too large for a .torrent file`)
-  return parseTorrent(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))
+  if (bytes.length > MAX_TORRENT_FILE_BYTES) throw new RunError(`${path}: ${bytes.length} bytes is too large for a .torrent file`)
+  try {
+    return await parseTorrent(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))
+  } catch (e) {
+    // The parser's message says what is wrong, not in which file: name it.
+    if (e instanceof SwarmdropError) throw new RunError(`${path}: not a valid .torrent: ${e.message}`)
+    throw e
+  }
 }
 
 export interface Summary {

@@ -1,6 +1,7 @@
 // swarmdrop's command line: `inspect` a .torrent or magnet link, `create` a .torrent from files,
 // `seed` and `download` with the Node peer (node/).
-// Any failure prints one line to stderr and exits non-zero: 2 for a usage error, 1 for bad input.
+// Any failure prints one line to stderr and exits non-zero: 2 for a usage error, 1 for bad input or a
+// fault (run-peer.ts: 130/143 for a download stopped by SIGINT/SIGTERM). The README lists them.
 import { runInspect } from './inspect.ts'
 import { runCreate } from './create.ts'
 import { runDownload } from './download.ts'
