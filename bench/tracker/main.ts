@@ -214,7 +214,7 @@ const theirs = results['bittorrent-tracker']
 const ours = results.swarmdrop
 const before = results['swarmdrop-before']
 const ratio = (a: number, b: number): number => Math.round((b / a) * 100) / 100
-const col = (s: string | number, w: number): string => String(s).padStart(w)
+const col = (s: string | number, w: number): string => (typeof s === 'number' && Number.isNaN(s) ? '-' : String(s)).padStart(w)
 console.log(`\n${'metric'.padEnd(52)} ${col('bittorrent-tracker', 18)} ${col('swarmdrop', 10)} ${col('ours/theirs', 11)} ${col('goal', 8)}${before !== undefined ? ` ${col('before', 8)} ${col('now/before', 10)}` : ''}`)
 const ratios: Record<string, number> = {}
 for (const [name, get, goal] of rows) {
