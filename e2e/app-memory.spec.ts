@@ -7,6 +7,7 @@ import config, { chromiumPath } from '../playwright.config.ts'
 import { startAppServer, type AppServer } from './support/app-server.ts'
 import { fullSizes, randomFile } from './media/files.ts'
 import { browserAnonRss } from './media/proc-memory.ts'
+import { pageHeapBytes } from './media/page-heap.ts'
 
 // @slow. Bounded memory for big downloads (issue 14): a transfer through the product's page, the
 // leecher in a browser of its own with a persistent profile (an off-the-record context keeps OPFS in
@@ -53,7 +54,7 @@ test('@slow a big download stays in bounded memory in the leecher (JS heap and t
 
   const b = await ownBrowser(server.url + '/')
   const cdp = await b.context.newCDPSession(b.page)
-  const heap = async () => ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize
+  const heap = () => pageHeapBytes(cdp)
   await cdp.send('HeapProfiler.collectGarbage')
   const base = { heap: await heap(), rss: browserAnonRss(b.profile) }
   const peak = { ...base }

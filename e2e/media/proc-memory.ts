@@ -43,16 +43,25 @@ function rssAnonKiB(pid: number): number {
 
 /** Bytes of anonymous resident memory of the Chromium using `profileDir`, all its processes. */
 export function browserAnonRss(profileDir: string): number {
+  return Object.values(browserAnonRssByKind(profileDir)).reduce((a, b) => a + b, 0)
+}
+
+/**
+ * The same by kind of process: 'browser', 'renderer', 'gpu-process', 'utility' (network, storage,
+ * audio services) and so on, from each process's --type flag.
+ */
+export function browserAnonRssByKind(profileDir: string): Record<string, number> {
   const all = procs()
   const roots = all.filter((p) => p.cmdline.includes(`--user-data-dir=${profileDir}`) && !/--type=/.test(p.cmdline))
   const children = new Map<number, Proc[]>()
   for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p])
-  let kib = 0
+  const out: Record<string, number> = {}
   const stack = [...roots]
   for (let seen = 0; stack.length > 0 && seen < 10_000; seen++) {
     const p = stack.pop()!
-    kib += rssAnonKiB(p.pid)
+    const kind = /--type=([\w-]+)/.exec(p.cmdline)?.[1] ?? 'browser'
+    out[kind] = (out[kind] ?? 0) + rssAnonKiB(p.pid) * 1024
     stack.push(...(children.get(p.pid) ?? []))
   }
-  return kib * 1024
+  return out
 }
