@@ -17,10 +17,14 @@ const bundle = readFileSync(fileURLToPath(new URL('../../node_modules/webtorrent
 const BUNDLE_PATH = '__bench/webtorrent.min.js'
 const FILE_SEED = 0x5eed
 
-interface WtFile {
+export interface WtFile {
   arrayBuffer(): Promise<ArrayBuffer>
+  /** The file's bytes as they arrive (or from the store when done). */
+  stream(): ReadableStream<Uint8Array>
+  /** Sets `elem.src` to the file's URL on the client's service-worker server (createServer). */
+  streamTo(elem: HTMLMediaElement): HTMLMediaElement
 }
-interface WtTorrent {
+export interface WtTorrent {
   magnetURI: string
   infoHash: string
   pieceLength: number
@@ -28,12 +32,14 @@ interface WtTorrent {
   downloaded: number
   numPeers: number
   files: WtFile[]
+  progress: number
   on(event: string, f: (...args: unknown[]) => void): void
 }
 interface WtClient {
   seed(file: File, opts: unknown, cb: (t: WtTorrent) => void): void
   add(magnet: string, opts: unknown, cb: (t: WtTorrent) => void): WtTorrent
   on(event: string, f: (err: unknown) => void): void
+  createServer(options: { controller: ServiceWorkerRegistration }): unknown
 }
 declare global {
   interface Window {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { copyFile, mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { build } from 'vite'
+import { serviceWorker } from '../../web/sw-build.ts'
 
 // Builds web/harness (the page that exposes web/lib to the specs) once per test process. A separate
 // build keeps the app's dist/web free of test code. Each process builds into its own folder
@@ -38,10 +39,14 @@ export function buildHarness(): Promise<string> {
       root: resolve(import.meta.dirname, '../../web/harness'),
       logLevel: 'warn',
       build: { outDir: harnessDir, emptyOutDir: true, target: 'es2022', sourcemap: true, minify: false },
+      // The stream service worker at /sw.js, as the app has it (play while downloading, bench:media).
+      plugins: [serviceWorker(harnessDir)],
     })
     // WebTorrent's browser bundle, for the interop spec: the page imports /vendor/webtorrent.min.js.
     await mkdir(resolve(harnessDir, 'vendor'), { recursive: true })
     await copyFile(resolve(import.meta.dirname, '../../node_modules/webtorrent/dist/webtorrent.min.js'), resolve(harnessDir, 'vendor/webtorrent.min.js'))
+    // WebTorrent's streaming service worker, at the root so that it may control the whole page (bench:media).
+    await copyFile(resolve(import.meta.dirname, '../../node_modules/webtorrent/dist/sw.min.js'), resolve(harnessDir, 'webtorrent-sw.js'))
     process.once('exit', () => rmSync(harnessDir, { recursive: true, force: true }))
     return harnessDir
   })()

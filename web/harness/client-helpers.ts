@@ -3,6 +3,7 @@ import { Library } from '../lib/library.ts'
 import { SwarmClient } from '../lib/swarm-client.ts'
 import { sha256 } from '../../shared/hash.ts'
 import { toHex } from '../../shared/bytes.ts'
+import { sha256 as streamingSha256 } from '@noble/hashes/sha2.js'
 
 // Test-only: drive a SwarmClient (web/lib/swarm-client.ts) from e2e/lib-client.spec.ts.
 
@@ -34,6 +35,17 @@ export function makeFile(name: string, size: number, seed: number): File {
 
 export async function sha256Hex(blob: Blob): Promise<string> {
   return toHex(await sha256(new Uint8Array(await blob.arrayBuffer())))
+}
+
+/** SHA-256 (hex) of a stream, chunk by chunk: for files too big to hold in memory (bench:media's GiBs). */
+export async function sha256OfStream(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const h = streamingSha256.create()
+  const reader = stream.getReader()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) return toHex(h.digest())
+    h.update(value)
+  }
 }
 
 /** Resolves when the torrent is done, or rejects with its error; `onProgress` sees the view. */

@@ -23,10 +23,11 @@ import * as clientHelpers from './client-helpers.ts'
 import * as hashPool from '../lib/hash-pool.ts'
 import * as seedFiles from '../lib/seed-files.ts'
 import * as webmMaker from './webm-maker.ts'
+import * as streamServer from '../lib/stream-server.ts'
 import * as trackerPeer from './tracker-peer.ts'
 import * as transportBench from './transport-bench.ts'
 
-export const harness = { bytes, hash, bencode, metainfo, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, opfsFileBackend, storageQuota, opfsHelpers, library, save, shareLink, appConfig, swarmClient, clientHelpers, hashPool, seedFiles, webmMaker }
+export const harness = { bytes, hash, bencode, metainfo, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, opfsFileBackend, storageQuota, opfsHelpers, library, save, shareLink, appConfig, swarmClient, clientHelpers, hashPool, seedFiles, webmMaker, streamServer }
 export type Harness = typeof harness
 
 declare global {

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { isStreamRequest, type StreamReply, type StreamRequest } from './stream-protocol.ts'
 import { mediaTypeOf } from './media-type.ts'
 import type { SwarmClient } from './swarm-client.ts'
