@@ -28,6 +28,18 @@ import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Child, cpuMs, median, sleep, withTracker, type Endpoints, type GenResult, type Usage } from './processes.ts'
 
+// `--scale`: several tracker processes on one Redis against one process (scale.ts), instead of the
+// comparison below; `--model [results.json]`: what many peers on many nodes would cost (scale-model.ts).
+if (process.argv.includes('--scale')) {
+  await (await import('./scale.ts')).runScale()
+  process.exit(0)
+}
+if (process.argv.includes('--model')) {
+  const file = process.argv[process.argv.indexOf('--model') + 1]
+  ;(await import('./scale-model.ts')).runModel(file?.endsWith('.json') === true ? file : undefined)
+  process.exit(0)
+}
+
 const RATE = Number(process.env.BENCH_RATE ?? 400)
 const CLASSIC_RATE = Number(process.env.BENCH_CLASSIC_RATE ?? 1000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6)

@@ -10,13 +10,15 @@ import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
 
 const kind = process.argv[2]
+// Ours only: a Redis URL shares its swarms there (--redis), as a node of a cluster (bench --scale).
+const redisUrl = process.argv[3]
 const gc = (globalThis as { gc?: () => void }).gc
 
 interface Started { port: number; udpPort: number | null }
 
 interface OurServer { port: number; udpPort?: number | null }
 interface OurModules {
-  defaultConfig(): { port: number; host: string; webRoot: string; udpPort?: number | null; limits: Record<string, number> }
+  defaultConfig(): { port: number; host: string; webRoot: string; udpPort?: number | null; limits: Record<string, number>; redis?: string | null; redisPrefix?: string }
   startServer(config: unknown, options: { logger: unknown }): Promise<OurServer>
   createLogger(level: string): unknown
 }
@@ -40,6 +42,10 @@ async function startOurs(root: string): Promise<Started> {
   config.limits.maxConnectionsPerIp = 0
   config.limits.requestsPerSecondPerIp = 1_000_000_000
   config.limits.requestBurstPerIp = 1_000_000_000
+  if (redisUrl !== undefined && redisUrl !== '') {
+    config.redis = redisUrl
+    config.redisPrefix = `bench${process.pid}:`
+  }
   const server = await m.startServer(config, { logger: m.createLogger('warn') })
   return { port: server.port, udpPort: server.udpPort ?? null }
 }
