@@ -64,9 +64,10 @@ export class NodePeer implements NodePeerHost {
       port: o.port ?? DEFAULT_PORT,
       ...(o.host !== undefined ? { host: o.host } : {}),
       limiter: peer.limiter,
-      route: (infoHash) => {
-        const t = peer.#torrents.get(toHex(infoHash))
-        return t ? (transport) => t.attachTcp(transport) : null
+      route: (swarmId) => {
+        // A hybrid torrent (BEP 52) is also known by its v2 info hash truncated to 20 bytes.
+        const t = peer.#torrents.get(toHex(swarmId)) ?? peer.torrents().find((x) => x.answersTo(swarmId))
+        return t ? (transport) => t.attachTcp(transport, false) : null
       },
       ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
     })

@@ -1,8 +1,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { toBinaryString, toHex } from '../shared/bytes.ts'
+import { bytesEqual, toBinaryString, toHex } from '../shared/bytes.ts'
 import { Torrent, type PieceStore, type TorrentStats, type Transport } from '../shared/engine/index.ts'
-import { encodeTorrent, parseInfo, type Metainfo, type TorrentInfo } from '../shared/metainfo/index.ts'
+import { encodeTorrent, MetainfoError, parseInfo, type Metainfo, type TorrentInfo } from '../shared/metainfo/index.ts'
 import type { MagnetLink } from '../shared/magnet/index.ts'
 import { TrackerClient, type TrackerStatus } from '../webrtc/tracker-client.ts'
 import { Dialer } from './dialer.ts'
@@ -99,7 +99,7 @@ export class NodeTorrent {
     this.#announce = [...own, ...(o.trackers ?? []).map((u) => [u])]
     this.dialer = new Dialer({
       limiter: host.limiter,
-      attach: (t) => this.attachTcp(t),
+      attach: (t) => this.attachTcp(t, true),
       peerCount: () => this.engine?.peerCount ?? 0,
       isSelf: (a) => host.isSelf(a),
     })
@@ -122,6 +122,8 @@ export class NodeTorrent {
     const ports = { hasher: host.hasher, clock: host.clock }
     const options = { peerId: host.peerId, client: host.clientName }
     if (this.info) {
+      // Checking data on disk and the resume file go by SHA-1 piece hashes, which a v2-only torrent has not.
+      if (this.info.metaVersion === 2) throw new MetainfoError(`${this.info.name}: a v2-only torrent (BEP 52): the Node peer takes v1 and hybrid torrents, not v2-only ones yet`)
       this.store = await this.#openStore(this.info, o.mode)
       this.engine = await Torrent.open(this.info, { store: this.store, ...ports }, options)
       // A seed with part of its data serves that part: its store is read-only, so fetching the rest
@@ -165,14 +167,23 @@ export class NodeTorrent {
     this.#startTrackers()
   }
 
-  /** A connected transport for this torrent (TCP from the listener or the dialer, or WebRTC). */
-  attach(transport: Transport, kind: PeerKind, address?: string): void {
+  /**
+   * A connected transport for this torrent (TCP from the listener or the dialer, or WebRTC).
+   * `initiator`: whether we dialled; the dialled side of a hybrid answers in the id the dialler chose.
+   */
+  attach(transport: Transport, kind: PeerKind, address?: string, initiator?: boolean): void {
     if (!this.engine || this.#stopping) return transport.close('torrent not running')
-    this.engine.addPeer(transport, { kind, ...(address !== undefined ? { address } : {}) })
+    this.engine.addPeer(transport, { kind, ...(address !== undefined ? { address } : {}), ...(initiator !== undefined ? { initiator } : {}) })
   }
 
-  attachTcp(transport: TcpTransport): void {
-    this.attach(transport, 'tcp', transport.ip)
+  attachTcp(transport: TcpTransport, initiator: boolean): void {
+    this.attach(transport, 'tcp', transport.ip, initiator)
+  }
+
+  /** Whether a peer's handshake naming `swarmId` is for this torrent: its info hash, or a hybrid's other id. */
+  answersTo(swarmId: Uint8Array): boolean {
+    const ids = this.engine?.swarmIds()
+    return ids !== undefined && [ids.primary, ids.v1, ids.v2].some((id) => id !== null && bytesEqual(id, swarmId))
   }
 
   stats(): TorrentStats | null {
