@@ -2,7 +2,8 @@
 //   tcp  Node peer -> Node peer over TCP on loopback (1 GiB), beside aria2c -> aria2c on the same file:
 //        MB/s and CPU ms per MiB on each side (goal: at least 0.8x aria2c's MB/s);
 //   rtc  Node peer -> a Chromium tab over WebRTC (256 MiB), beside tab -> tab (bench/browser's run);
-//   rss  resident memory of a Node peer seeding 4 GiB to 4 peers at once (goal: under 150 MB).
+//   rss  resident memory of a Node peer seeding 4 GiB to 4 peers at once (goal: under 150 MB): a process
+//        started on the .torrent and resume file a first run made (whose hashing peak is shown apart).
 // Every transfer goes through our tracker process (HTTP for TCP peers, WebSocket for WebRTC), which also
 // serves the harness page. Rounds alternate which side of a comparison goes first; the table shows
 // medians. Data files are kept in /tmp/swarmdrop-bench-node between runs.
@@ -82,7 +83,7 @@ try {
   if (only.includes('rss')) {
     const dataPath = await dataFile(join(work, 'rss'), 'rss.bin', rssMib)
     rss = await runSeederRss({ dataPath, torrentOut: join(work, 'rss.torrent'), mib: rssMib, peers: rssPeers, timeoutMs: 120_000 + rssMib * rssPeers * 200 })
-    console.log(`  rss ${rss.ok ? `peak ${fmt(rss.peakRssMB)} MB (idle ${fmt(rss.idleRssMB)} MB), ${fmt(rss.mbPerS)} MB/s served` : `FAILED: ${rss.error}`}`)
+    console.log(`  rss ${rss.ok ? `peak ${fmt(rss.peakRssMB)} MB (idle ${fmt(rss.idleRssMB)} MB), ${fmt(rss.mbPerS)} MB/s served; making the torrent peaked at ${fmt(rss.hashingPeakRssMB)} MB` : `FAILED: ${rss.error}`}`)
   }
 } finally {
   await tracker.close()
@@ -112,6 +113,7 @@ if (rtc.length > 0) {
 }
 if (rss) {
   console.log(`| RSS of a Node peer seeding ${rssMib} MiB to ${rssPeers} peers | ${fmt(rss.mbPerS)} (all peers) | | | peak ${fmt(rss.peakRssMB)} MB | < 150 MB ${rss.peakRssMB === undefined ? '' : rss.peakRssMB < 150 ? '(met)' : '(not met)'} |`)
+  console.log(`| RSS of \`cli seed <file>\` while hashing ${rssMib} MiB (made the torrent; not the goal's measure) | | | | peak ${fmt(rss.hashingPeakRssMB)} MB | |`)
 }
 
 const date = new Date().toISOString().slice(0, 10)

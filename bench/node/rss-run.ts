@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { basename, dirname } from 'node:path'
 import { connect } from 'node:net'
 import { cli, type Proc } from '../../node/interop/processes.ts'
 import { TcpTransport } from '../../node/tcp-transport.ts'
@@ -9,10 +11,23 @@ import { newPeerId } from '../../shared/peer-id.ts'
 import { parseTorrent } from '../../shared/metainfo/index.ts'
 import { ProcSampler } from './proc-stats.ts'
 
+/** The process's peak resident set so far (VmHWM) in bytes, or null when it is gone. */
+function highWaterBytes(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) * 1024 : null
+  } catch {
+    return null
+  }
+}
+
 // Resident memory of a Node peer (`cli seed`, its own process) seeding one big file to several peers at
 // once over TCP. The leechers are engine Torrents in this process that verify every piece and then drop
 // it (their disks are not what is measured). RSS is sampled every 200 ms from /proc; the page cache
 // holding the file is the kernel's, not the process's.
+// As a seedbox runs: a first `cli seed <file>` hashes it (its peak RSS while hashing is reported apart),
+// writes the .torrent and, on Ctrl-C, its resume file; the measured process is a second one,
+// `cli seed <file.torrent> --data DIR`, which trusts the resume file and only serves.
 
 export interface RssResult {
   mib: number
@@ -22,6 +37,8 @@ export interface RssResult {
   /** Peak resident set of the seeding process during the transfer, and once it had checked the data. */
   peakRssMB?: number
   idleRssMB?: number
+  /** Peak resident set of the first run while it hashed the file to make the torrent. */
+  hashingPeakRssMB?: number
   seconds?: number
   /** Total bytes served per second (all peers). */
   mbPerS?: number
@@ -44,8 +61,18 @@ export async function runSeederRss(o: { dataPath: string; torrentOut: string; mi
   let seeder: Proc | null = null
   const torrents: Torrent[] = []
   try {
-    seeder = cli('seed', o.dataPath, '--torrent-out', o.torrentOut, '--no-webrtc', '--port', '0', '--json')
+    const maker = cli('seed', o.dataPath, '--torrent-out', o.torrentOut, '--no-webrtc', '--port', '0', '--json')
+    let hashingPeak: number | null
+    try {
+      await maker.waitFor((l) => l['type'] === 'seeding', o.timeoutMs)
+      hashingPeak = highWaterBytes(maker.child.pid!)
+    } finally {
+      // Ctrl-C: the seed closes its store, writing the resume file the measured run trusts.
+      await maker.kill('SIGINT')
+    }
+    seeder = cli('seed', o.torrentOut, '--data', dirname(o.dataPath), '--no-webrtc', '--port', '0', '--json')
     const seeding = await seeder.waitFor((l) => l['type'] === 'seeding', o.timeoutMs)
+    if (seeding['name'] !== basename(o.dataPath)) throw new Error(`seeding ${String(seeding['name'])}, not ${basename(o.dataPath)}`)
     const meta = await parseTorrent(new Uint8Array(await readFile(o.torrentOut)))
     const sampler = new ProcSampler(seeder.child.pid!, 200)
     const idle = sampler.peakRss
@@ -68,6 +95,7 @@ export async function runSeederRss(o: { dataPath: string; torrentOut: string; mi
       ok: true,
       peakRssMB: Math.round(sampler.peakRss / 1e5) / 10,
       idleRssMB: Math.round(idle / 1e5) / 10,
+      ...(hashingPeak !== null ? { hashingPeakRssMB: Math.round(hashingPeak / 1e5) / 10 } : {}),
       seconds: Math.round(ms / 10) / 100,
       mbPerS: Math.round(((o.mib * 1.048576 * o.peers) / (ms / 1000)) * 10) / 10,
     }
