@@ -5,9 +5,12 @@ import type { Transport } from '../shared/engine/ports.ts'
 // A connected simple-peer data channel as the engine's Transport: a byte stream with back-pressure.
 
 export const DATA_CHANNEL_LIMITS = {
-  /** Largest single RTCDataChannel.send(). Measured on Chromium: 256 KiB sends fail, 16-64 KiB work
-   *  on these machines; 16 KiB is the size every WebRTC stack accepts (RFC 8831 sec. 6.6). */
-  maxSendBytes: 16 * 1024,
+  /** Largest single RTCDataChannel.send(), when the connection does not say (RFC 8831 sec. 6.6: a peer
+   *  that announces no max-message-size takes 64 KiB). Otherwise the announced size, up to
+   *  `maxSendCeiling`: each write (a piece message: header and block) then leaves as one message. */
+  defaultSendBytes: 64 * 1024,
+  /** Chromium announces 256 KiB; a 128 KiB block with its header fits well below. */
+  maxSendCeiling: 256 * 1024,
   /** write() returns false once this much is queued in the channel... */
   highWaterMark: 1024 * 1024,
   /** ...and onDrain fires when the queue falls to this (the channel's bufferedamountlow event). */
@@ -17,8 +20,9 @@ export const DATA_CHANNEL_LIMITS = {
   drainPollMs: 5,
 } as const
 
-/** The parts of simple-peer's private state we read: its RTCDataChannel (for bufferedAmount). */
-type PeerWithChannel = SimplePeer.Instance & { _channel?: RTCDataChannel | null }
+/** The parts of simple-peer's private state we read: its RTCDataChannel (for bufferedAmount) and its
+ *  RTCPeerConnection (for the largest message the remote end accepts). */
+type PeerWithChannel = SimplePeer.Instance & { _channel?: RTCDataChannel | null; _pc?: RTCPeerConnection | null }
 
 export class DataChannelTransport implements Transport {
   onData: ((chunk: Uint8Array) => void) | null = null
@@ -31,6 +35,7 @@ export class DataChannelTransport implements Transport {
   #waitingForDrain = false
   #drainPoll: ReturnType<typeof setInterval> | null = null
   #hasLowEvent: boolean
+  #maxSend: number
   bytesSent = 0
   bytesReceived = 0
 
@@ -39,6 +44,8 @@ export class DataChannelTransport implements Transport {
     const channel = this.#peer._channel
     if (!channel) throw new Error('DataChannelTransport needs a connected simple-peer')
     this.#channel = channel
+    const announced = this.#peer._pc?.sctp?.maxMessageSize
+    this.#maxSend = announced && Number.isFinite(announced) && announced > 0 ? Math.min(announced, DATA_CHANNEL_LIMITS.maxSendCeiling) : DATA_CHANNEL_LIMITS.defaultSendBytes
     // simple-peer sets 64 KiB for its own stream writes; we send with peer.send() (no stream copies)
     // and own the threshold.
     channel.bufferedAmountLowThreshold = DATA_CHANNEL_LIMITS.lowWaterMark
@@ -95,7 +102,7 @@ export class DataChannelTransport implements Transport {
 
   write(bytes: Uint8Array): boolean {
     if (this.#closed) return false
-    const max = DATA_CHANNEL_LIMITS.maxSendBytes
+    const max = this.#maxSend
     try {
       for (let at = 0; at < bytes.byteLength; at += max) {
         this.#peer.send(bytes.subarray(at, Math.min(at + max, bytes.byteLength)))

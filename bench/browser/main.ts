@@ -12,7 +12,8 @@
 // Flags: --rounds R (3), --mib N (loopback size, 128), --delay-mib N (with delay, 64), --loss-mib N
 // (with loss, 16), --conditions loopback,50ms,50ms-1%loss (any <rtt>ms[-<p>%loss][@<mbit>mbit]), --only
 // swarmdrop,webtorrent,raw (label prefixes),
-// --no-swarm (no 3 -> 1), --threads (CPU per process and thread), --probe, --js-profile,
+// --variant NAME='{"limit":value}' (swarmdrop with other engine limits beside the default: A/B),
+// --no-swarm (no 3 -> 1), --raw-send-kib N (the raw channel's sends, 16), --threads (CPU per process and thread), --probe, --js-profile,
 // --trace [--trace-after ms --trace-for ms] (renderer-trace.ts), --tag T.
 // The machine is shared and has 2 cores: compare within one run; CPU per MiB is the steadier figure.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -25,9 +26,9 @@ import { startRelayProcess, type RelayHandle } from '../network/relay-process.ts
 import { benchPeer, bounded, closePeers } from './chromium.ts'
 import { runRawChannel } from './raw-channel-run.ts'
 import type { RunResult, Transfer } from './result.ts'
-import { checkGoals, summarize } from './summary.ts'
+import { checkGoals, summarize, variantRatios } from './summary.ts'
 import { runSwarmdrop } from './swarmdrop-run.ts'
-import { printCpu, printGoals, printSummary, printTrace, runLine } from './table.ts'
+import { printCpu, printGoals, printSummary, printTrace, printVariants, runLine } from './table.ts'
 import { runWebTorrent } from './webtorrent-run.ts'
 
 /** The relay's counters summed over its links (both directions of every pair of peers). */
@@ -80,6 +81,15 @@ const withSwarm = !process.argv.includes('--no-swarm')
 const only = arg('only')?.split(',') ?? null
 const probe = process.argv.includes('--probe')
 const jsProfile = process.argv.includes('--js-profile')
+const rawSendBytes = flag('raw-send-kib', 16) * 1024
+/** `--variant NAME='{"requestLength":16384}'`: swarmdrop with other engine limits, run beside the default (A/B). */
+const variants = process.argv.flatMap((a, i) => {
+  if (a !== '--variant') return []
+  const v = process.argv[i + 1] ?? ''
+  const at = v.indexOf('=')
+  if (at <= 0) throw new Error('--variant wants NAME=JSON')
+  return [{ name: v.slice(0, at), limits: JSON.parse(v.slice(at + 1)) as Record<string, number> }]
+})
 const trace = process.argv.includes('--trace') ? { afterMs: flag('trace-after', 3000), forMs: flag('trace-for', 3000) } : undefined
 
 const loadBefore = loadavg()
@@ -97,12 +107,16 @@ try {
   for (const c of conditions) {
     const relay: RelayHandle | null = c.link ? await startRelayProcess(c.link, 1) : null
     try {
-      const t = (seeders: number): Transfer => ({ mib: c.mib, seeders, timeoutMs: (60 + c.mib * c.secondsPerMiB) * 1000, probe, jsProfile, trace, network: relay ?? undefined })
+      const t = (seeders: number): Transfer => ({ mib: c.mib, seeders, timeoutMs: (60 + c.mib * c.secondsPerMiB) * 1000, probe, jsProfile, trace, rawSendBytes, network: relay ?? undefined })
       for (let round = 0; round < rounds; round++) {
         const pair = (seeders: number): [string, () => Promise<RunResult>][] => {
-          const sd: [string, () => Promise<RunResult>] = [`swarmdrop ${seeders}->1`, () => runSwarmdrop(tracker.httpUrl, t(seeders))]
+          const sd: [string, () => Promise<RunResult>][] = [
+            [`swarmdrop ${seeders}->1`, () => runSwarmdrop(tracker.httpUrl, t(seeders))],
+            ...variants.map((v): [string, () => Promise<RunResult>] => [`swarmdrop[${v.name}] ${seeders}->1`, () => runSwarmdrop(tracker.httpUrl, { ...t(seeders), variant: v })]),
+          ]
           const wt: [string, () => Promise<RunResult>] = [`webtorrent ${seeders}->1`, () => runWebTorrent(tracker.httpUrl, tracker.url, t(seeders))]
-          return round % 2 === 0 ? [sd, wt] : [wt, sd]
+          // Alternate the order from round to round, so a drift in the machine's load falls on every side.
+          return round % 2 === 0 ? [...sd, wt] : [wt, ...sd.reverse()]
         }
         const plan: [string, () => Promise<RunResult>][] = [['raw data channel', () => runRawChannel(tracker.httpUrl, t(1))], ...pair(1), ...(withSwarm ? pair(3) : [])]
         for (const [label, run] of plan) {
@@ -145,6 +159,8 @@ const summary = summarize(results)
 const goals = checkGoals(results, conditions.map((c) => c.name))
 printSummary(summary)
 printGoals(goals)
+const ab = variantRatios(results)
+printVariants(ab)
 console.log(`load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`)
 
 const root = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
@@ -164,6 +180,7 @@ writeFileSync(
       machine: { cores: cpus().length, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
       summary,
       goals,
+      variants: ab,
       results,
     },
     null,

@@ -4,13 +4,12 @@ import { cpuMeter, PeerRoles } from './proc-cpu.ts'
 import { traceWindow } from './renderer-trace.ts'
 import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 
-// The ceiling: two RTCPeerConnections in two contexts (no STUN, loopback, SDP passed through Node), one
-// reliable ordered data channel, 16 KiB sends paced by bufferedAmount with the same water marks as
+// The ceiling: two RTCPeerConnections in two browsers (no STUN, SDP passed through Node), one reliable
+// ordered data channel, 16 KiB sends (--raw-send-kib) paced by bufferedAmount with the same water marks as
 // DataChannelTransport (web/harness/transport-bench.ts), the same N MiB. No protocol, no hashing, no
 // storage: what one channel carries. Timed in the receiver from its first byte to its last; the
 // receiver checks the byte pattern as it goes.
 
-const SEND_SIZE = 16 * 1024
 
 export async function runRawChannel(appUrl: string, t: Transfer): Promise<RunResult> {
   const name = 'raw-datachannel'
@@ -54,11 +53,11 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
   const trace = t.trace ? traceWindow([a.browser, b.browser], roles, t.trace) : null
   const received = b.page.evaluate(
     ({ size, sendSize }) => window.swarmdropHarness.transportBench.receiveAll(window.scratch['t'] as RawChannelTransport, size, sendSize),
-    { size, sendSize: SEND_SIZE },
+    { size, sendSize: t.rawSendBytes ?? 16384 },
   )
   await a.page.evaluate(
     ({ size, sendSize }) => window.swarmdropHarness.transportBench.sendAll(window.scratch['t'] as RawChannelTransport, size, sendSize),
-    { size, sendSize: SEND_SIZE },
+    { size, sendSize: t.rawSendBytes ?? 16384 },
   )
   const got = await received
   const cpuUse = cpu()
@@ -74,6 +73,6 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
     identical: got.intact,
     cpu: cpuUse,
     ...(traced ? { trace: traced } : {}),
-    details: { sendSize: SEND_SIZE },
+    details: { sendSize: t.rawSendBytes ?? 16384 },
   }
 }

@@ -39,6 +39,10 @@ export interface Transfer {
   jsProfile?: boolean
   /** Trace every process and thread (renderer-trace.ts) for `forMs`, `afterMs` into the transfer. */
   trace?: { afterMs: number; forMs: number }
+  /** A swarmdrop variant (engine limits) measured beside the default, for A/B comparisons. */
+  variant?: { name: string; limits: Record<string, number> }
+  /** The raw channel's send size (default 16 KiB, as measured in issue 10). */
+  rawSendBytes?: number
   /** Connect the peers through this relay (bench/network) instead of loopback. */
   network?: StandInProvider
 }

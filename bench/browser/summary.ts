@@ -133,3 +133,18 @@ export function checkGoals(results: RunResult[], conditions: string[]): GoalChec
   }
   return goals
 }
+
+/** For each swarmdrop variant (`--variant`): its CPU and MB/s over the default's, paired per round. */
+export function variantRatios(results: RunResult[]): { condition: string; scenario: string; cpuBoth: Spread | null; mbPerS: Spread | null }[] {
+  const out: { condition: string; scenario: string; cpuBoth: Spread | null; mbPerS: Spread | null }[] = []
+  const seen = new Set<string>()
+  for (const r of results) {
+    const scenario = scenarioOf(r)
+    if (!scenario.startsWith('swarmdrop[') || seen.has(`${r.condition}\0${scenario}`)) continue
+    seen.add(`${r.condition}\0${scenario}`)
+    const base = `swarmdrop ${r.seeders}->1`
+    const c = r.condition ?? ''
+    out.push({ condition: c, scenario, cpuBoth: pairedRatio(results, c, scenario, base, 'cpuBoth'), mbPerS: pairedRatio(results, c, scenario, base, 'mbPerS') })
+  }
+  return out
+}

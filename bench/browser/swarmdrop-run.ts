@@ -13,8 +13,11 @@ import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 
 const FILE_SEED = 0x5eed
 
+/** 'swarmdrop', or 'swarmdrop[<variant>]' for a run with other engine limits. */
+const nameOf = (t: Transfer) => (t.variant ? `swarmdrop[${t.variant.name}]` : 'swarmdrop')
+
 export async function runSwarmdrop(appUrl: string, t: Transfer): Promise<RunResult> {
-  const name = 'swarmdrop'
+  const name = nameOf(t)
   const peers: BenchPeer[] = []
   try {
     return await bounded(`${name} ${t.seeders}->1`, t.timeoutMs, measure(appUrl, t, peers))
@@ -33,9 +36,9 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
   roles.mark('seeder')
   if (t.probe) await installProbe(first.page)
   const seeded = await first.page.evaluate(
-    async ({ size, seed }) => {
+    async ({ size, seed, limits }) => {
       const h = window.swarmdropHarness
-      const client = await h.clientHelpers.startClient()
+      const client = await h.clientHelpers.startClient(limits)
       const file = h.clientHelpers.makeFile('bench.bin', size, seed)
       const sha = await h.clientHelpers.sha256Hex(file)
       const t0 = performance.now()
@@ -46,7 +49,7 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
       const pieceLength = (await h.metainfo.parseTorrent(new Uint8Array(torrent))).pieceLength
       return { infoHashHex, link, sha, seedMs, torrent, pieceLength }
     },
-    { size, seed: FILE_SEED },
+    { size, seed: FILE_SEED, limits: t.variant?.limits ?? {} },
   )
   // More seeders: the same file and the same .torrent, pieces checked against it (seedTorrent).
   for (let i = 1; i < t.seeders; i++) {
@@ -54,13 +57,13 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
     peers.push(s)
     roles.mark('seeder')
     const hex = await s.page.evaluate(
-      async ({ size, seed, torrent }) => {
+      async ({ size, seed, torrent, limits }) => {
         const h = window.swarmdropHarness
-        const client = await h.clientHelpers.startClient()
+        const client = await h.clientHelpers.startClient(limits)
         const file = h.clientHelpers.makeFile('bench.bin', size, seed)
         return (await client.seedTorrent(new Uint8Array(torrent), [{ path: ['bench.bin'], file }])).infoHashHex
       },
-      { size, seed: FILE_SEED, torrent: seeded.torrent },
+      { size, seed: FILE_SEED, torrent: seeded.torrent, limits: t.variant?.limits ?? {} },
     )
     if (hex !== seeded.infoHashHex) throw new Error(`seeder ${i + 1} has ${hex}, not ${seeded.infoHashHex}`)
   }
@@ -69,9 +72,9 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
   peers.push(leecher)
   roles.mark('leecher')
   if (t.probe) await installProbe(leecher.page)
-  await leecher.page.evaluate(async () => {
-    await window.swarmdropHarness.clientHelpers.startClient()
-  })
+  await leecher.page.evaluate(async (limits) => {
+    await window.swarmdropHarness.clientHelpers.startClient(limits)
+  }, t.variant?.limits ?? {})
   const profiler = t.jsProfile ? await startJsProfile(leecher.page) : null
   const cpu = cpuMeter(roles)
   const trace = t.trace ? traceWindow([first.browser, leecher.browser], roles, t.trace) : null
@@ -82,7 +85,7 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
   const probe = t.probe ? { seeder: await readProbe(peers[0]!.page), leecher: await readProbe(leecher.page) } : undefined
   const sha = await storedSha256(leecher, got.hex)
   return {
-    name: 'swarmdrop',
+    name: nameOf(t),
     seeders: t.seeders,
     mib: t.mib,
     ok: sha === seeded.sha,
@@ -117,7 +120,9 @@ export async function fetchInLeecher(leecher: BenchPeer, timeoutMs: number): Pro
     let firstPieceMs: number | null = null
     const hex = await client.addMagnet(magnet)
     await new Promise<void>((done, fail) => {
+      let lastCheck = 0
       const check = () => {
+        lastCheck = performance.now()
         const v = client.views().find((x) => x.infoHashHex === hex)
         if (v && v.verifiedPieces > 0 && firstPieceMs === null) firstPieceMs = performance.now() - t0
         if (v?.error) fail(new Error(v.error))
@@ -126,9 +131,11 @@ export async function fetchInLeecher(leecher: BenchPeer, timeoutMs: number): Pro
         else return false
         return true
       }
-      client.onChange = () => void check()
-      // onChange may not fire for every piece: poll as well, and stop polling once settled.
-      const poll = setInterval(() => check() && clearInterval(poll), 20)
+      // The measuring must not cost the leecher much of its main thread: every change until the
+      // first piece (its time is a figure), then at most every 50 ms; a 100 ms poll as well, since
+      // onChange may not fire for every piece.
+      client.onChange = () => void ((firstPieceMs === null || performance.now() - lastCheck >= 50) && check())
+      const poll = setInterval(() => check() && clearInterval(poll), 100)
     })
     const ms = performance.now() - t0
     client.onChange = null

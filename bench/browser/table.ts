@@ -1,6 +1,6 @@
 import type { TraceSummary } from './renderer-trace.ts'
 import type { RunResult } from './result.ts'
-import { figuresOf, type GoalCheck, type Metric, type ScenarioSummary, type Spread } from './summary.ts'
+import { figuresOf, type GoalCheck, type Metric, type ScenarioSummary, type Spread, type variantRatios } from './summary.ts'
 
 // The printed report: one line per run as it finishes, then per condition and scenario the medians
 // with their spread, then the goals beside the measured ratios.
@@ -49,6 +49,12 @@ export function printGoals(goals: GoalCheck[]): void {
     const verdict = g.met === null ? 'no data' : g.met ? 'met' : 'NOT met'
     console.log(`  ${g.goal.padEnd(w)}  ${measured.padEnd(18)}  goal ${g.atMost ? '<=' : '>='} ${g.target}  ${verdict}`)
   }
+}
+
+export function printVariants(rows: ReturnType<typeof variantRatios>): void {
+  if (rows.length === 0) return
+  console.log('\nvariants against the default swarmdrop (paired per round: median (min-max))')
+  for (const r of rows) console.log(`  ${r.condition} ${r.scenario}: CPU both ${r.cpuBoth ? spreadText(r.cpuBoth, 2) : 'n/a'}x, MB/s ${r.mbPerS ? spreadText(r.mbPerS, 2) : 'n/a'}x`)
 }
 
 /** CPU by process and the busiest threads, per MiB. */

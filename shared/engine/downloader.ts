@@ -41,8 +41,9 @@ export function piecesInFlightFor(limits: Pick<Limits, 'maxPiecesInFlight' | 'ma
   return Math.max(1, Math.min(limits.maxPiecesInFlight, Math.floor(limits.maxBytesInFlight / pieceLength)))
 }
 
-/** Requests for other pieces a peer keeps when the deadline moves (the next few it is sending anyway). */
-const DEADLINE_KEEP = 4
+/** Bytes of requests for other pieces a peer keeps when the deadline moves (the next few blocks it is
+ *  sending anyway): four 16 KiB blocks, or one larger block (BEP 10 `swarmdrop_max_block`). */
+const DEADLINE_KEEP_BYTES = 4 * BLOCK_SIZE
 
 export class Downloader {
   readonly picker: PiecePicker
@@ -129,15 +130,23 @@ export class Downloader {
       from = verifiable
     }
     const reqq = s.peerExtensions?.reqq ?? this.limits.advertisedReqq
-    const depth = pipelineDepth(st.download.rate(this.clock.now()), reqq, this.limits.maxRequestsPerPeer)
     // Endgame (every missing block already requested): only a peer with almost nothing in flight
-    // takes duplicates, a few at a time, so a small torrent is not fetched twice over.
-    const cap = this.picker.inEndgame() ? Math.min(depth, ENDGAME_DEPTH) : depth
+    // takes duplicates, a few at a time and one block each, so a small torrent is not fetched twice over.
+    const endgame = this.picker.inEndgame()
+    // A request never spans pieces: a block longer than a piece is one piece.
+    const span = endgame ? BLOCK_SIZE : Math.min(s.blockLength, Math.ceil(this.meta.pieceLength / BLOCK_SIZE) * BLOCK_SIZE)
     const now = this.clock.now()
+    const depth = pipelineDepth(st.download.rate(now), reqq, this.limits.maxRequestsPerPeer, span)
+    const want = (endgame ? Math.min(depth, ENDGAME_DEPTH) : depth) - s.outstandingRequests
+    // The rate limit counts 16 KiB blocks: under a limit smaller than a large block, the requests
+    // shrink to what it allows now rather than waiting for a bucket that never holds a whole one.
     const allowed = this.limiter.available(now)
-    const want = Math.min(cap - s.outstandingRequests, allowed === Infinity ? Infinity : Math.floor(allowed / BLOCK_SIZE))
-    if (want <= 0) return
-    for (const ref of this.picker.pick(from, want, (i, b) => s.hasRequested(i, b))) {
+    const blocks = Math.min(want * (span / BLOCK_SIZE), allowed === Infinity ? Infinity : Math.floor(allowed / BLOCK_SIZE))
+    if (want <= 0 || blocks <= 0) return
+    const requests = spans(this.picker.pick(from, blocks, (i, b) => s.hasRequested(i, b)), span)
+    // Blocks that did not join into a full-length request may make more requests than wanted: those go back.
+    this.returned(requests.splice(want))
+    for (const ref of requests) {
       if (!this.buffers.has(ref.index)) this.buffers.set(ref.index, new PieceBuffer(ref.index, this.picker.pieceSize(ref.index)))
       this.limiter.force(ref.length, now)
       s.request(ref)
@@ -147,9 +156,9 @@ export class Downloader {
   /**
    * The deadline changed (a player started or seeked): a peer serves our requests in order, so
    * deadline blocks asked for behind a full pipeline of others would wait for all of them (2 MiB
-   * at 128 requests). Cancel (BEP 3) this peer's newest requests for other pieces, keeping
-   * DEADLINE_KEEP, so the freed slots go to deadline blocks now. Only while the peer has deadline
-   * pieces we still need.
+   * at 128 requests). Cancel (BEP 3) this peer's newest requests for other pieces, keeping the
+   * oldest DEADLINE_KEEP_BYTES (at least one request), so the freed slots go to deadline blocks now.
+   * Only while the peer has deadline pieces we still need.
    */
   makeRoomForDeadlines(s: PeerSession): void {
     const pieces = s.state.pieces
@@ -157,9 +166,11 @@ export class Downloader {
     if (!s.ready || !pieces || s.state.peerChoking || !deadlines.some((i) => pieces.has(i) && this.picker.hasFreeBlocks(i))) return
     const urgent = new Set(deadlines)
     const others = s.outstanding().filter((r) => !urgent.has(r.index))
-    for (const ref of others.slice(DEADLINE_KEEP).reverse()) {
+    let keep = 0
+    for (let kept = 0; keep < others.length && kept < DEADLINE_KEEP_BYTES; keep++) kept += others[keep]!.length
+    for (const ref of others.slice(keep).reverse()) {
       s.cancel(ref)
-      this.picker.unrequested(ref)
+      this.returned([ref])
     }
     this.fill(s)
   }
@@ -188,23 +199,34 @@ export class Downloader {
     }
   }
 
-  /** Requests that came back unanswered (reject, choke, timeout): the blocks are free again. */
+  /** Requests that came back unanswered (reject, choke, timeout): their blocks are free again. */
   returned(refs: Iterable<BlockRef>): void {
-    for (const r of refs) this.picker.unrequested(r)
+    for (const r of refs) for (const b of this.picker.blocksOf(r)) this.picker.unrequested(b)
   }
 
+  /** A request's data arrived: one block, or several consecutive ones (a larger block, BEP 10 `swarmdrop_max_block`). */
   block(s: PeerSession, ref: BlockRef, data: Uint8Array): void {
-    if (!this.picker.received(ref)) {
-      this.wasted += data.length // an endgame duplicate
-      return
-    }
     const buffer = this.buffers.get(ref.index)
-    if (!buffer || s.peerKey === null) return
-    buffer.write(ref.begin, data, s.peerKey)
-    if (this.picker.inEndgame()) {
-      for (const other of this.sessions()) if (other !== s) other.cancel(ref)
+    if (s.peerKey === null) return
+    const endgame = this.picker.inEndgame()
+    let fresh = false
+    for (const b of this.picker.blocksOf(ref)) {
+      const part = data.subarray(b.begin - ref.begin, b.begin - ref.begin + b.length)
+      if (!buffer || !this.picker.received(b)) {
+        this.wasted += b.length // an endgame duplicate
+        continue
+      }
+      buffer.write(b.begin, part, s.peerKey)
+      fresh = true
+      if (endgame) {
+        // Whoever else was asked for this block is cancelled, and the rest of its request freed.
+        for (const other of this.sessions()) {
+          const cancelled = other !== s ? other.cancelCovering(b.index, b.begin) : null
+          if (cancelled) this.returned([cancelled])
+        }
+      }
     }
-    if (this.picker.isComplete(ref.index)) {
+    if (buffer && fresh && this.picker.isComplete(ref.index)) {
       this.verify(buffer).catch((e: unknown) => {
         // The hasher or the store failed (a full disk, a closed OPFS handle): the piece is not
         // ours; fetch it again later and say why.
@@ -275,4 +297,19 @@ export class Downloader {
     for (const k of this.trust.pieceChecked(buffer.contributors(), false)) this.events.ban(k)
     for (const s of this.sessions()) this.fill(s)
   }
+}
+
+/** Consecutive blocks of one piece joined into requests of up to `span` bytes (blocks come from the picker in order). */
+function spans(blocks: BlockRef[], span: number): BlockRef[] {
+  const out: BlockRef[] = []
+  let cur: BlockRef | null = null
+  for (const b of blocks) {
+    if (cur && b.index === cur.index && b.begin === cur.begin + cur.length && cur.length + b.length <= span && cur.length % BLOCK_SIZE === 0) {
+      cur.length += b.length
+      continue
+    }
+    cur = { ...b }
+    out.push(cur)
+  }
+  return out
 }

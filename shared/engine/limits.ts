@@ -1,14 +1,18 @@
 // Every bound and timing the engine uses, in one place. Network input can only grow a queue, map or
 // buffer up to one of these; tests and adapters may override any of them through `Limits`.
 
-/** BEP 3: blocks are 16 KiB; requests for more are refused (WebTorrent rejects above 128 KiB). */
+/** BEP 3: blocks are 16 KiB: the unit the picker tracks, and what we request from most peers. */
 export const BLOCK_SIZE = 16384
 
 // Message sizes on the wire (a block, a bitfield, an extended message) are bounded by the codec's
 // own limits in ../wire/limits.ts; the decoder holds at most one message of those sizes.
 export interface Limits {
-  /** Largest block a peer may request from us; above it the peer is dropped (BEP 3 practice). */
+  /** Largest block a peer may request from us (advertised as `swarmdrop_max_block`); above it the
+   *  peer is dropped. 128 KiB is also where WebTorrent and libtorrent draw the line. */
   maxRequestLength: number
+  /** Block length we request from a peer that advertises it serves that much (a swarmdrop peer);
+   *  16 KiB from everyone else. A multiple of 16 KiB; BLOCK_SIZE turns larger blocks off. */
+  requestLength: number
   /** Requests from one peer queued for serving; beyond it we reject (fast) or drop the peer. */
   maxPeerRequestQueue: number
   /** The `reqq` we advertise in our extended handshake (BEP 10). */
@@ -85,7 +89,8 @@ export interface Limits {
 }
 
 export const defaultLimits: Limits = {
-  maxRequestLength: BLOCK_SIZE,
+  maxRequestLength: 128 * 1024,
+  requestLength: 128 * 1024,
   maxPeerRequestQueue: 256,
   advertisedReqq: 250,
   maxRequestsPerPeer: 128,

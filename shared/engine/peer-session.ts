@@ -4,6 +4,7 @@ import { WireDecoder, type WireEvent } from '../wire/decoder.ts'
 import { encodeMessage, encodePieceParts } from '../wire/encoder.ts'
 import { decodeExtendedHandshake, encodeExtendedHandshake, EXTENDED_HANDSHAKE_ID } from '../wire/extended.ts'
 import { capabilitiesOf, encodeHandshake, reservedFor } from '../wire/handshake.ts'
+import { BLOCK_SIZE } from './limits.ts'
 import { decodeMetadataMessage, encodeMetadataMessage, METADATA_EXTENSION } from '../wire/metadata.ts'
 import type { BlockRef, Capabilities, ExtendedHandshake, Handshake, Message, MetadataMessage } from '../wire/messages.ts'
 import { PeerState } from './peer-state.ts'
@@ -62,7 +63,8 @@ export class PeerSession {
     this.outgoing = new OutgoingRequests(o.limits.maxCancelledRemembered)
     this.lastReceivedAt = now
     this.lastSentAt = now
-    this.decoder = new WireDecoder({ pieceCount: o.pieceCount })
+    // Blocks (ours and the peer's requests) may be up to the larger of what we serve and what we ask.
+    this.decoder = new WireDecoder({ pieceCount: o.pieceCount, limits: { maxBlockLength: Math.max(BLOCK_SIZE, o.limits.maxRequestLength, o.limits.requestLength) } })
     transport.onData = (chunk) => this.onData(chunk)
     transport.onDrain = () => {
       this._writeBlocked = false
@@ -123,6 +125,12 @@ export class PeerSession {
 
   // ---- our requests (the downloader's side) ----------------------------------------------------
 
+  /** The length of the requests we send this peer: larger than 16 KiB only if it serves that (BEP 10 `swarmdrop_max_block`). */
+  get blockLength(): number {
+    const theirs = this._peerExtensions?.maxBlock ?? BLOCK_SIZE
+    return Math.max(BLOCK_SIZE, Math.min(this.o.limits.requestLength, theirs) - (Math.min(this.o.limits.requestLength, theirs) % BLOCK_SIZE))
+  }
+
   /** Requests we sent that await an answer. */
   get outstandingRequests(): number {
     return this.outgoing.size
@@ -148,6 +156,17 @@ export class PeerSession {
     this.send({ type: 'cancel', ...ref })
   }
 
+  /**
+   * Cancel whatever pending request covers the block at `begin` (endgame: that block arrived from
+   * someone else). Returns the cancelled request, whose other blocks the caller frees, or null.
+   */
+  cancelCovering(index: number, begin: number): BlockRef | null {
+    const ref = this.outgoing.covering(index, begin)
+    if (!ref) return null
+    this.cancel(ref)
+    return ref
+  }
+
   // ---- the peer's requests (the uploader's side) -----------------------------------------------
 
   /** Requests from the peer that await service. */
@@ -158,11 +177,6 @@ export class PeerSession {
   /** The oldest queued request, taken off the queue. */
   nextQueuedRequest(): BlockRef | undefined {
     return this.incoming.shift()
-  }
-
-  /** Requests taken but not served (back-pressure stopped the sends) go back to the front, in order. */
-  requeue(refs: readonly BlockRef[]): void {
-    if (!this._closed) this.incoming.unshift(refs)
   }
 
   /** We will not serve this request: tell the peer if it understands rejects (BEP 6). */
@@ -185,9 +199,13 @@ export class PeerSession {
   }
 
   sendPiece(index: number, begin: number, block: Uint8Array): void {
+    // One write, so one data-channel message per block rather than two: on the receiving side every
+    // message is a task of its own; the copy of the block costs far less (docs/performance.md).
     const [header, data] = encodePieceParts(index, begin, block)
-    this.write(header)
-    this.write(data)
+    const message = new Uint8Array(header.length + data.length)
+    message.set(header)
+    message.set(data, header.length)
+    this.write(message)
     this.state.uploaded(block.length, this.o.clock.now())
     this.host.uploaded?.(block.length)
   }
@@ -356,6 +374,7 @@ export class PeerSession {
     const us = this.host.announce(this)
     if (this._caps.extended) {
       const m: ExtendedHandshake = { m: { [METADATA_EXTENSION]: LOCAL_METADATA_ID }, v: this.o.client, reqq: this.o.limits.advertisedReqq }
+      if (this.o.limits.maxRequestLength > BLOCK_SIZE) m.maxBlock = this.o.limits.maxRequestLength
       if (us.metadataSize !== undefined) m.metadataSize = us.metadataSize
       this.send({ type: 'extended', extId: EXTENDED_HANDSHAKE_ID, payload: encodeExtendedHandshake(m) })
     }

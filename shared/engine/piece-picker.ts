@@ -73,12 +73,23 @@ export class PiecePicker {
     return { index, begin, length: Math.min(BLOCK_SIZE, this.pieceSize(index) - begin) }
   }
 
-  /** A request is for an exact block of ours: aligned, full length (or the last short block). */
+  /**
+   * A request is for whole blocks of ours: aligned, a whole number of blocks or up to the piece's
+   * end, inside the piece. (How long a request may be is the session's rule, not the picker's.)
+   */
   isValidBlock(ref: BlockRef): boolean {
     if (!Number.isInteger(ref.index) || ref.index < 0 || ref.index >= this.o.pieceCount) return false
-    if (ref.begin % BLOCK_SIZE !== 0) return false
+    if (!Number.isInteger(ref.begin) || !Number.isInteger(ref.length) || ref.begin % BLOCK_SIZE !== 0 || ref.length <= 0) return false
     const size = this.pieceSize(ref.index)
-    return ref.begin < size && ref.length === Math.min(BLOCK_SIZE, size - ref.begin)
+    const end = ref.begin + ref.length
+    return end <= size && (ref.length % BLOCK_SIZE === 0 || end === size)
+  }
+
+  /** The blocks a request of whole blocks covers, in order. */
+  blocksOf(ref: BlockRef): BlockRef[] {
+    const out: BlockRef[] = []
+    for (let begin = ref.begin; begin < ref.begin + ref.length; begin += BLOCK_SIZE) out.push(this.blockRef(ref.index, begin / BLOCK_SIZE))
+    return out
   }
 
   wanted(index: number): boolean {

@@ -1,4 +1,5 @@
 import type { BlockRef } from '../wire/messages.ts'
+import { MAX_NEGOTIATED_BLOCK } from '../wire/limits.ts'
 import { BoundedSet } from './bounded-set.ts'
 
 // The two request queues of one peer connection, owned by its PeerSession: what we asked the peer
@@ -26,8 +27,18 @@ export class OutgoingRequests {
     return [...this.pending.values()].map((r) => r.ref)
   }
 
+  /** Whether a pending request covers the 16 KiB block at `begin` (it may start earlier: a larger block). */
   has(index: number, begin: number): boolean {
-    return this.pending.has(blockKey(index, begin))
+    return this.covering(index, begin) !== null
+  }
+
+  /** The pending request that covers the block at `begin`, if any. */
+  covering(index: number, begin: number): BlockRef | null {
+    for (let start = begin; start >= 0 && begin - start < MAX_NEGOTIATED_BLOCK; start -= 16384) {
+      const r = this.pending.get(blockKey(index, start))
+      if (r) return r.ref.begin + r.ref.length > begin ? r.ref : null
+    }
+    return null
   }
 
   add(ref: BlockRef, now: number): void {
@@ -57,10 +68,11 @@ export class OutgoingRequests {
     return r.ref
   }
 
-  /** We withdraw a request (cancel): true if it was pending. */
+  /** We withdraw a request (cancel): true if exactly this request (same length) was pending. */
   withdraw(ref: BlockRef): boolean {
     const k = blockKey(ref.index, ref.begin)
-    if (!this.pending.delete(k)) return false
+    if (this.pending.get(k)?.ref.length !== ref.length) return false
+    this.pending.delete(k)
     this.withdrawn.add(k)
     return true
   }
@@ -110,11 +122,6 @@ export class IncomingRequests {
 
   shift(): BlockRef | undefined {
     return this.queue.shift()
-  }
-
-  /** Put requests back at the front, in their order (read ahead but not sent). */
-  unshift(refs: readonly BlockRef[]): void {
-    if (refs.length > 0) this.queue.unshift(...refs)
   }
 
   /** Remove one request (a cancel): true if it was queued. */

@@ -366,6 +366,7 @@ export class Torrent {
     if (this.closedPeers.length > this.limits.maxPeers) this.closedPeers.shift()
     this.downloader?.peerLeft(s, unanswered)
     this.hashExchange?.peerLeft(s)
+    this.uploader.peerLeft(s)
     this.fetcher?.peerLeft(s)
     this.totals.late += s.lateBytes
     this.emit({ type: 'peer', id: s.id, event: 'closed', reason })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { bytesEqual } from '../bytes.ts'
 import { MemoryStore } from './adapters/memory-store.ts'
+import { BLOCK_SIZE } from './limits.ts'
 import { makeData, makeTorrent } from './test-support/make-torrent.ts'
 import { Swarm } from './test-support/swarm.ts'
 
@@ -30,7 +31,8 @@ async function transfer(uploadReadsAhead: number) {
     },
   })
   await swarm.add('seed', { store: slowStore, limits: { uploadReadsAhead } })
-  const leecher = await swarm.add('leecher')
+  // 16 KiB blocks (what a non-swarmdrop peer asks for): 128 reads, so the difference shows.
+  const leecher = await swarm.add('leecher', { limits: { requestLength: BLOCK_SIZE } })
   swarm.connect('seed', 'leecher')
   const ms = await swarm.run(() => leecher.torrent.isDone())
   const got = leecher.store.contents(data.length)

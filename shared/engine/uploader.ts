@@ -12,6 +12,8 @@ import { RateLimiter } from './rate-limiter.ts'
 export class Uploader {
   private optimistic: OptimisticState = { peer: null, since: -Infinity }
   private readonly serving = new Set<number>()
+  /** Per peer: reads started ahead of their sends, in request order (kept across back-pressure pauses). */
+  private readonly ahead = new Map<number, { r: BlockRef; data: Promise<Uint8Array> }[]>()
 
   constructor(
     private readonly store: PieceStore,
@@ -69,48 +71,54 @@ export class Uploader {
     void this.loop(s).finally(() => {
       this.serving.delete(s.id)
       // A drain may have fired while the loop was finishing: do not lose that wake-up.
-      if (s.queuedRequests > 0 && !s.writeBlocked && !s.closed) this.serve(s)
+      if ((s.queuedRequests > 0 || (this.ahead.get(s.id)?.length ?? 0) > 0) && !s.writeBlocked && !s.closed) this.serve(s)
     })
+  }
+
+  /** The peer is gone: forget its reads ahead. */
+  peerLeft(s: PeerSession): void {
+    this.ahead.delete(s.id)
   }
 
   private async loop(s: PeerSession): Promise<void> {
     // Reads run ahead of sends (up to uploadReadsAhead at once, sent in request order): a store whose
     // read is a round trip (the OPFS worker) would otherwise cap one peer at one block per round trip.
-    const ahead: { r: BlockRef; data: Promise<Uint8Array> }[] = []
-    try {
-      while (!s.closed && !s.writeBlocked) {
-        while (ahead.length < this.limits.uploadReadsAhead) {
-          const r = s.nextQueuedRequest()
-          if (!r) break
-          if (!this.haveVerified(r.index)) continue
-          const data = this.store.read(r.index, r.begin, r.length)
-          data.catch(() => {}) // awaited below, in order; a rejection is handled there
-          ahead.push({ r, data })
-        }
-        const next = ahead.shift()
-        if (!next) return
-        let data: Uint8Array
-        try {
-          data = await next.data
-        } catch {
-          s.close('store read failed')
-          return
-        }
-        if (s.closed) return
-        const wait = this.limiter.waitMs(data.length, this.clock.now())
-        if (wait > 0) {
-          await new Promise<void>((resolve) => this.clock.setTimeout(resolve, wait))
-          if (s.closed) return
-        }
-        // The peer may have been choked (its queue cleared) while we read; serve only if still wanted.
-        if (this.wanted(s, next.r)) {
-          this.limiter.force(data.length, this.clock.now())
-          s.sendPiece(next.r.index, next.r.begin, data)
-        }
+    // When back-pressure stops the sends, the reads in flight stay for the next round rather than
+    // being read again.
+    let ahead = this.ahead.get(s.id)
+    if (!ahead) this.ahead.set(s.id, (ahead = []))
+    while (!s.closed && !s.writeBlocked) {
+      while (ahead.length < this.limits.uploadReadsAhead) {
+        const r = s.nextQueuedRequest()
+        if (!r) break
+        if (!this.haveVerified(r.index)) continue
+        const data = this.store.read(r.index, r.begin, r.length)
+        data.catch(() => {}) // awaited below, in order; a rejection is handled there
+        ahead.push({ r, data })
       }
-    } finally {
-      // Stopped by back-pressure: requests read ahead but not sent go back to the front of the queue.
-      if (!s.closed) s.requeue(ahead.map((a) => a.r).filter((r) => this.wanted(s, r)))
+      const next = ahead[0]
+      if (!next) return
+      let data: Uint8Array
+      try {
+        data = await next.data
+      } catch {
+        s.close('store read failed')
+        return
+      }
+      if (s.closed) return
+      // A block longer than the bucket holds (128 KiB against a slow limit) waits for a full bucket
+      // and goes into debt (RateLimiter.waitMs/force): the average rate holds and nothing stalls.
+      const wait = this.limiter.waitMs(data.length, this.clock.now())
+      if (wait > 0) {
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, wait))
+        if (s.closed) return
+      }
+      ahead.shift()
+      // The peer may have been choked (its queue cleared) while we read; serve only if still wanted.
+      if (this.wanted(s, next.r)) {
+        this.limiter.force(data.length, this.clock.now())
+        s.sendPiece(next.r.index, next.r.begin, data)
+      }
     }
   }
 

@@ -21,6 +21,7 @@ describe('BEP 10 extended handshake', () => {
       reqq: 500,
       metadataSize: 1 << 20,
       yourip: new Uint8Array([127, 0, 0, 1]),
+      maxBlock: 131072,
     }
     const back = decodeExtendedHandshake(encodeExtendedHandshake(h))
     expect({ ...back, m: { ...back.m } }).toEqual(h)
@@ -49,6 +50,13 @@ describe('BEP 10 extended handshake', () => {
     expect(h).toEqual({ m: {} })
     const badUtf8 = decodeExtendedHandshake(encode({ v: new Uint8Array([0xff, 0xfe]) }))
     expect(badUtf8.v).toBeUndefined()
+  })
+
+  it('keeps swarmdrop_max_block only as a whole number of 16 KiB blocks above 16 KiB, up to 128 KiB', () => {
+    const at = (v: unknown) => decodeExtendedHandshake(encode({ swarmdrop_max_block: v as number })).maxBlock
+    expect(at(65536)).toBe(65536)
+    expect(at(131072)).toBe(131072)
+    for (const bad of [16384, 40000, 262144, -131072, '131072']) expect(at(bad)).toBeUndefined()
   })
 
   const garbage: [string, Uint8Array][] = [

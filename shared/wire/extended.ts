@@ -2,7 +2,7 @@
 import { decode, encode, isBytes, isDict, isInt, type BDict, type BValue } from '../bencode/index.ts'
 import { utf8 } from '../bytes.ts'
 import { BencodeError, ProtocolError } from '../errors.ts'
-import { MAX_CLIENT_NAME, MAX_EXTENDED_DEPTH, MAX_EXTENDED_PAYLOAD, MAX_EXTENSION_NAME, MAX_EXTENSIONS, MAX_METADATA_SIZE } from './limits.ts'
+import { BLOCK_SIZE, MAX_CLIENT_NAME, MAX_EXTENDED_DEPTH, MAX_EXTENDED_PAYLOAD, MAX_EXTENSION_NAME, MAX_EXTENSIONS, MAX_METADATA_SIZE, MAX_NEGOTIATED_BLOCK } from './limits.ts'
 import type { ExtendedHandshake } from './messages.ts'
 
 /** Extended message id 0 is always the handshake (BEP 10). */
@@ -11,13 +11,21 @@ export const EXTENDED_HANDSHAKE_ID = 0
 /** BEP 10 `reqq`: libtorrent advertises 250 (default) up to a few thousand; more is nonsense. */
 const MAX_REQQ = 65535
 
+/**
+ * Our own key (BEP 10 lets a client add any): the longest request the sender serves. Two swarmdrop
+ * peers then move blocks of up to 128 KiB instead of BEP 3's 16 KiB: an eighth of the messages,
+ * requests and store reads for the same bytes (docs/performance.md). Everyone else ignores it and
+ * keeps 16 KiB both ways.
+ */
+export const MAX_BLOCK_KEY = 'swarmdrop_max_block'
+
 export function encodeExtendedHandshake(h: ExtendedHandshake): Uint8Array {
   const m: Record<string, number> = {}
   for (const [name, id] of Object.entries(h.m)) {
     if (!Number.isInteger(id) || id < 0 || id > 255) throw new RangeError(`extension ${name}: id must be 0..255, got ${id}`)
     m[name] = id
   }
-  return encode({ m, v: h.v, p: h.p, reqq: h.reqq, metadata_size: h.metadataSize, yourip: h.yourip })
+  return encode({ m, v: h.v, p: h.p, reqq: h.reqq, metadata_size: h.metadataSize, yourip: h.yourip, [MAX_BLOCK_KEY]: h.maxBlock })
 }
 
 /** Decodes an extended handshake dict (unknown keys ignored). Throws ProtocolError on garbage. */
@@ -37,6 +45,9 @@ export function decodeExtendedHandshake(payload: Uint8Array): ExtendedHandshake 
   if (isInt(p) && p >= 1 && p <= 0xffff) out.p = p
   const reqq = dict.get('reqq')
   if (isInt(reqq) && reqq >= 1 && reqq <= MAX_REQQ) out.reqq = reqq
+  // Only a whole number of 16 KiB blocks we could accept is useful; anything else is dropped.
+  const maxBlock = dict.get(MAX_BLOCK_KEY)
+  if (isInt(maxBlock) && maxBlock > BLOCK_SIZE && maxBlock <= MAX_NEGOTIATED_BLOCK && maxBlock % BLOCK_SIZE === 0) out.maxBlock = maxBlock
   const yourip = dict.get('yourip')
   if (isBytes(yourip) && (yourip.length === 4 || yourip.length === 16)) out.yourip = yourip
 

@@ -1,5 +1,10 @@
 // Every size bound the wire codec enforces on network input, named in one place.
 
+/** The longest block (request length) we accept from or ask of a peer that advertises it
+ * (`swarmdrop_max_block`, wire/extended.ts). A piece message of this size stays under Chromium's
+ * 256 KiB data-channel message limit with its header. */
+export const MAX_NEGOTIATED_BLOCK = 128 * 1024
+
 /** BEP 3 blocks are 2^14 bytes; WebTorrent never sends or requests more (it rejects requests above
  * 128 KiB, but only ever asks for 16 KiB). Anything bigger from a browser peer is hostile. */
 export const BLOCK_SIZE = 16384

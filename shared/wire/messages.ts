@@ -91,6 +91,8 @@ export interface ExtendedHandshake {
   v?: string // client name and version
   p?: number // listen port
   reqq?: number // max outstanding requests the sender accepts
+  /** `swarmdrop_max_block`: the longest request the sender serves, when above BEP 3's 16 KiB (swarmdrop peers). */
+  maxBlock?: number
   metadataSize?: number // BEP 9 metadata_size
   yourip?: Uint8Array
 }

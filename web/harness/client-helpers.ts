@@ -4,11 +4,12 @@ import { SwarmClient } from '../lib/swarm-client.ts'
 import { sha256 } from '../../shared/hash.ts'
 import { toHex } from '../../shared/bytes.ts'
 import { sha256 as streamingSha256 } from '@noble/hashes/sha2.js'
+import type { Limits } from '../../shared/engine/index.ts'
 
 // Test-only: drive a SwarmClient (web/lib/swarm-client.ts) from e2e/lib-client.spec.ts.
 
-export async function startClient(): Promise<SwarmClient> {
-  const client = new SwarmClient(await loadAppConfig(location.href), new Library())
+export async function startClient(engineLimits: Partial<Limits> = {}): Promise<SwarmClient> {
+  const client = new SwarmClient(await loadAppConfig(location.href), new Library(), location.href, { engineLimits })
   window.scratch['client'] = client
   await client.resumeAll()
   return client

@@ -1,3 +1,5 @@
+import type { Limits } from '../../shared/engine/index.ts'
+
 // What the page's settings change in SwarmClient (settings.ts keeps them; AppState passes them on).
 
 export interface ClientOptions {
@@ -9,6 +11,8 @@ export interface ClientOptions {
   /** Rate limits over all torrents, bytes per second (0 = none). */
   downLimit?: number
   upLimit?: number
+  /** Engine limits for every torrent opened (tests and benchmarks compare settings; read at construction). */
+  engineLimits?: Partial<Limits>
 }
 
 /** How often the speed history takes a sample. */

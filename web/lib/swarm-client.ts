@@ -1,5 +1,5 @@
 import { fromBinaryString, fromHex, toBinaryString, toHex } from '../../shared/bytes.ts'
-import { RateLimiter, Torrent } from '../../shared/engine/index.ts'
+import { RateLimiter, Torrent, type Limits } from '../../shared/engine/index.ts'
 import { systemClock } from '../../shared/engine/adapters/system-clock.ts'
 import { webCryptoHasher } from '../../shared/hash.ts'
 import { newPeerId } from '../../shared/peer-id.ts'
@@ -53,6 +53,8 @@ export class SwarmClient {
   readonly #downLimiter = new RateLimiter()
   readonly #upLimiter = new RateLimiter()
   #onPageHide = () => void this.flushBitfields()
+  /** Engine limits for every torrent (tests and benchmarks compare settings; the app uses the defaults). */
+  readonly #engineLimits: Partial<Limits>
 
   constructor(
     config: AppConfig,
@@ -62,6 +64,7 @@ export class SwarmClient {
   ) {
     this.#config = config
     this.#keepSeeding = options.keepSeeding ?? true
+    this.#engineLimits = options.engineLimits ?? {}
     this.peers = new PeerPool({ iceServers: config.iceServers })
     this.setOptions(options)
     this.peers.onPeer = (infoHash, _remote, transport) => {
@@ -438,6 +441,7 @@ export class SwarmClient {
       peerId: this.peerId,
       downloadLimiter: this.#downLimiter,
       uploadLimiter: this.#upLimiter,
+      limits: this.#engineLimits,
       parseInfo: async (bytes, infoHash) => {
         const info = await parseInfo(bytes, infoHash)
         await store.openFor(info) // quota check + files, before the engine asks what is verified

@@ -1,4 +1,4 @@
-import { BLOCK_SIZE } from '../limits.ts'
+import { BLOCK_SIZE, defaultLimits } from '../limits.ts'
 import type { RawPeer } from './raw-peer.ts'
 
 /**
@@ -14,7 +14,7 @@ export function malformedMessages(pieceCount: number): [string, (p: RawPeer) => 
     ['a have with the wrong payload size', (p) => p.raw(new Uint8Array([0, 0, 0, 3, 4, 0, 0])), /have/],
     ['a bitfield with spare bits set (a liar)', (p) => p.send({ type: 'bitfield', bits: new Uint8Array(bitfieldBytes).fill(0xff) }), /spare|bitfield/],
     ['a bitfield of the wrong length', (p) => p.send({ type: 'bitfield', bits: new Uint8Array(bitfieldBytes + 37) }), /bitfield/],
-    ['a request for more than 16 KiB', (p) => p.send({ type: 'interested' }, { type: 'request', index: 0, begin: 0, length: 65536 }), /request|length/],
+    ['a request longer than we serve (128 KiB)', (p) => p.send({ type: 'interested' }, { type: 'request', index: 0, begin: 0, length: defaultLimits.maxRequestLength + BLOCK_SIZE }), /request|length/],
     ['a request for a piece index beyond the torrent', (p) => p.send({ type: 'interested' }, { type: 'request', index: pieceCount + 1000, begin: 0, length: BLOCK_SIZE }), /request|index|range/],
     ['a have beyond the piece count', (p) => p.send({ type: 'haveNone' }, { type: 'have', index: pieceCount + 10_000 }), /have/],
     ['a malformed extended handshake', (p) => p.send({ type: 'extended', extId: 0, payload: new Uint8Array([0x64, 0x31]) }), /extended|bencode|protocol/i],

@@ -1,6 +1,7 @@
 import { WireDecoder, type WireEvent } from '../../wire/decoder.ts'
 import { encodeMessage } from '../../wire/encoder.ts'
 import { encodeHandshake, reservedFor } from '../../wire/handshake.ts'
+import { MAX_NEGOTIATED_BLOCK } from '../../wire/limits.ts'
 import type { Capabilities, Message } from '../../wire/messages.ts'
 import type { Transport } from '../ports.ts'
 
@@ -8,7 +9,8 @@ import type { Transport } from '../ports.ts'
 export class RawPeer {
   readonly events: WireEvent[] = []
   closed = false
-  private readonly decoder = new WireDecoder()
+  // Blocks up to what two swarmdrop peers may negotiate (BEP 10 swarmdrop_max_block).
+  private readonly decoder = new WireDecoder({ limits: { maxBlockLength: MAX_NEGOTIATED_BLOCK } })
 
   constructor(readonly transport: Transport, infoHash: Uint8Array, peerId: Uint8Array, caps: Partial<Capabilities> = { extended: true, fast: true }) {
     transport.onData = (chunk) => {
