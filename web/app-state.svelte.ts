@@ -7,7 +7,7 @@ import { freeUnusedStorage, siteStorage, type SiteStorage } from './lib/site-sto
 import { requestPersistence, storageStatus, type StorageStatus } from './lib/storage-quota.ts'
 import { SwarmClient, type TaskView, type TorrentDetail, type TorrentView, type TrackerConnection } from './lib/swarm-client.ts'
 import { isAbort } from './lib/task.ts'
-import { registerStreamWorker, serveStreams } from './lib/stream-server.ts'
+import { registerStreamWorker, serveStreams, streamUrl } from './lib/stream-server.ts'
 import { STATUS_LABEL, type FilePriority, type RateLimits, type TorrentStatus } from './lib/torrent-view.ts'
 import { missingFeatures } from './environment.ts'
 import { describeError } from './view/errors.ts'
@@ -188,9 +188,13 @@ export class AppState {
     await this.#run(async () => void (await saveFile(await this.#need().file(view.infoHashHex, fileIndex), name)))
   }
 
-  /** What a preview plays or shows (a URL; the file itself where there is one). Complete files are read from OPFS as they are; playing while
-   *  downloading comes with the streaming service worker (/stream/<infohash>/<file>). */
+  /**
+   * What a preview plays or shows: the stream service worker's URL (/stream/<infohash>/<file>), so a
+   * file plays while it downloads (the engine fetches the pieces under the playhead first); without
+   * the worker, an object URL of the complete stored file (and the file itself).
+   */
   async preview(view: TorrentView, fileIndex: number): Promise<{ url: string; file: Blob | null }> {
+    if (this.streaming) return { url: streamUrl(view.infoHashHex, fileIndex), file: null }
     const file = await this.#need().file(view.infoHashHex, fileIndex)
     return { url: URL.createObjectURL(file), file }
   }

@@ -1,3 +1,4 @@
+import { mediaTypeOf, type PreviewKind } from '../lib/media-type.ts'
 import type { FileView } from '../lib/torrent-view.ts'
 
 // A folder torrent's files as a tree (folders first, then files, each by name), for the detail view.
@@ -64,15 +65,8 @@ export function visibleRows(nodes: readonly TreeNode[], collapsed: ReadonlySet<s
   return out
 }
 
-const MEDIA: Record<string, 'video' | 'audio' | 'image' | 'text'> = {
-  mp4: 'video', m4v: 'video', webm: 'video', mkv: 'video', mov: 'video', ogv: 'video',
-  mp3: 'audio', m4a: 'audio', ogg: 'audio', oga: 'audio', opus: 'audio', flac: 'audio', wav: 'audio', aac: 'audio',
-  png: 'image', jpg: 'image', jpeg: 'image', gif: 'image', webp: 'image', avif: 'image', svg: 'image', bmp: 'image',
-  txt: 'text', md: 'text', json: 'text', csv: 'text', log: 'text', nfo: 'text', srt: 'text', vtt: 'text',
-}
-
-/** What a preview can show of a file, by its name; null when the browser cannot show it. */
-export function previewKind(name: string): 'video' | 'audio' | 'image' | 'text' | null {
-  const ext = /\.([a-z0-9]{1,5})$/i.exec(name)?.[1]?.toLowerCase()
-  return ext ? (MEDIA[ext] ?? null) : null
+/** What a preview can show of a file, by its name (media-type.ts); null when the browser cannot show it. */
+export function previewKind(name: string): Exclude<PreviewKind, 'none'> | null {
+  const kind = mediaTypeOf(name).preview
+  return kind === 'none' ? null : kind
 }
