@@ -4,7 +4,8 @@ import { fullSizes, randomFile } from './media/files.ts'
 
 // Issue 14, through the product's page: cancelling a hash, a copy and a save leaves nothing half-made
 // (no torrent, no library record, no OPFS data, no partial saved file); a reload before the copy is
-// done keeps what was copied, says so, and picking the file again finishes the copy. One 1 GiB file
+// done keeps what was copied, says so, and picking the file again finishes the copy; a pause mid-copy
+// keeps the dropped file (resuming shares from it and copies on). One 1 GiB file
 // on disk (hashing and copying are fast enough to cancel only with something that big; nothing here
 // crosses a data channel).
 
@@ -109,11 +110,21 @@ test('cancelling a save removes the half-written file', async ({ browser }) => {
   await context.close()
 })
 
-test('a reload mid-copy keeps what was copied, says what is missing; picking the file again finishes it', async ({ browser }) => {
+test('a pause mid-copy keeps the file and resuming copies on; a reload mid-copy keeps what was copied, says what is missing; picking the file again finishes it', async ({ browser }) => {
   const { context, page } = await openApp(browser)
   await page.getByTestId('share-files').setInputFiles(big.path)
   await closeDetails(page)
-  const task = await copyTask(page)
+  let task = await copyTask(page)
+  await expect.poll(async () => Number(await task.getAttribute('data-done')), { timeout: 60_000 }).toBeGreaterThan(32 << 20)
+  const paused = page.getByTestId('torrent')
+  await paused.getByRole('button', { name: 'Pause cancel.bin' }).click()
+  await expect(paused).toHaveAttribute('data-status', 'paused', { timeout: 30_000 })
+  await expect(page.locator('[data-testid=task][data-kind=copying]')).toHaveCount(0)
+  await paused.getByRole('button', { name: 'Resume cancel.bin' }).click()
+  // Shared from the file again at once (no picking it again), and the copy goes on from what it had.
+  await expect(paused).toHaveAttribute('data-status', 'seeding', { timeout: 30_000 })
+  await expect(paused.getByTestId('torrent-notice')).toHaveCount(0)
+  task = await copyTask(page)
   await expect.poll(async () => Number(await task.getAttribute('data-done')), { timeout: 60_000 }).toBeGreaterThan(64 << 20)
   await page.reload()
   await expect(page.locator('main')).toHaveAttribute('data-ready', 'true', { timeout: 15_000 })

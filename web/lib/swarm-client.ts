@@ -220,7 +220,8 @@ export class SwarmClient {
         await a.persistence.flush()
       })
       .catch(async (err: unknown) => {
-        if (!current()) return
+        // Stopped (paused, removed): not the person's cancel, nothing to give up.
+        if (!current() || a.stopped) return
         if (err instanceof QuotaError) await this.#sourceOnly(a, `Not enough room in the browser's storage to keep a copy (${err.message.replace(/^not enough storage: /, '')}): shared from your file while this page is open.`)
         else if (isAbort(err)) await this.#sourceOnly(a, 'Copy cancelled: shared from your file while this page is open, not kept in this browser.')
         else a.error = `copying into the browser's storage failed: ${err instanceof Error ? err.message : String(err)}`
@@ -256,9 +257,12 @@ export class SwarmClient {
     // Paused at once in the list, and listed all along (no row vanishing while the store closes).
     a.record = { ...a.record, state: 'paused' }
     this.onChange?.()
+    // Shared from the dropped files while the copy into OPFS runs: the files stay with the paused
+    // torrent, and resuming shares from them again and finishes the copy (no picking them again).
+    const source = a.store.source ?? undefined
     await this.#stop(hex, true)
     await this.library.update(hex, { state: 'paused' })
-    await this.#start(a.record) // replaces the entry, inactive (paused records are not started)
+    await this.#start(a.record, source) // replaces the entry, inactive (paused records are not started)
   }
 
   async resume(hex: string): Promise<void> {
@@ -266,7 +270,7 @@ export class SwarmClient {
     if (!a || a.record.state !== 'paused') return
     const record = { ...a.record, state: 'downloading' as const } // 'seeding' once the store says complete
     await this.library.update(hex, { state: record.state })
-    await this.#start(record).catch((e: unknown) => this.#fail(hex, e))
+    await this.#start(record, a.store.source ?? undefined).catch((e: unknown) => this.#fail(hex, e))
   }
 
   /** Stop and forget a torrent; with `keepData` its pieces stay in OPFS, so adding it again resumes. */
@@ -413,12 +417,14 @@ export class SwarmClient {
     // A torrent restarted (paused, resumed) keeps its history, and what it showed until the new one knows.
     const prev = this.#active.get(hex)
     const history = prev?.history ?? new SpeedHistory()
-    const a: Active = { record, store, persistence, engine: null, tracker: null, info: prev?.info ?? null, fetched: 0, storedBits: prev?.storedBits ?? null, error: null, notice: null, sessionOnly: false, trackers: [], history, checked: null, unlisten: null, waiters: new PieceWaiters(), deadline: [] }
+    const a: Active = { record, store, persistence, engine: null, tracker: null, info: prev?.info ?? null, fetched: 0, storedBits: prev?.storedBits ?? null, error: null, notice: null, sessionOnly: false, trackers: [], history, checked: null, unlisten: null, waiters: new PieceWaiters(), deadline: [], stopped: false }
     this.#active.set(hex, a)
     const meta = record.source.kind === 'torrent' ? await parseTorrent(record.source.bytes) : null
     a.info = meta
     if (record.state === 'paused') {
-      // Listed with its progress, but nothing is opened: no files locked, no peers, no trackers.
+      // Listed with its progress, but nothing is opened: no files locked, no peers, no trackers
+      // (the user's files, if shared from them, are only kept for resuming).
+      if (meta && files) store.withSource(meta, files)
       a.storedBits = (await persistence.load()) ?? null
       this.onChange?.()
       return
@@ -509,6 +515,7 @@ export class SwarmClient {
     const a = this.#active.get(hex)
     if (!a) return
     if (!keepListed) this.#active.delete(hex)
+    a.stopped = true
     this.tasks.cancelFor(hex) // a copy stops; what it copied stays
     a.waiters.clear()
     a.unlisten?.()

@@ -53,6 +53,8 @@ export interface Active {
   waiters: PieceWaiters
   /** Pieces the streams want first, most urgent first (the engine gets the head of it). */
   deadline: number[]
+  /** Stopped (paused, removed, destroyed): a copy cancelled by the stop is not the person's cancel. */
+  stopped: boolean
 }
 
 /** The person's choices (file priorities, sequential, rate limits) applied to a running engine. */
