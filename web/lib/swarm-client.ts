@@ -9,13 +9,13 @@ import type { AppConfig } from './app-config.ts'
 import { Library, type LibraryRecord } from './library.ts'
 import { OpfsPieceStore } from './opfs-store.ts'
 import { PeerPool } from '../../webrtc/peer-pool.ts'
-import { checkSource, copyIntoStore, createFromDrop, missingBytes, sourceOf, type DroppedFile } from './seed-files.ts'
-import { QuotaError } from './storage-quota.ts'
-import { isAbort, TaskList, type TaskView } from './task.ts'
+import { checkSource, createFromDrop, missingBytes, sourceOf, type DroppedFile } from './seed-files.ts'
+import { TaskList, type TaskView } from './task.ts'
+import { refuseV2Only } from './v2-support.ts'
+import { startCopy, type CopyHost } from './drop-copy.ts'
+import { pushDeadline, readStream, streamFileOf } from './torrent-stream.ts'
 import { TorrentStore } from './torrent-store.ts'
-import { piecesOfRange, readAheadPieces, readFileRange } from './file-range.ts'
 import { PieceWaiters } from './piece-waiters.ts'
-import { WEB_LIMITS } from './limits.ts'
 import { magnetFor, shareLink } from './share-link.ts'
 import { defaultTorrentName } from './torrent-name.ts'
 import { TrackerClient } from '../../webrtc/tracker-client.ts'
@@ -53,6 +53,7 @@ export class SwarmClient {
   readonly #downLimiter = new RateLimiter()
   readonly #upLimiter = new RateLimiter()
   #onPageHide = () => void this.flushBitfields()
+  readonly #copyHost: CopyHost
   /** Engine limits for every torrent (tests and benchmarks compare settings; the app uses the defaults). */
   readonly #engineLimits: Partial<Limits>
 
@@ -63,6 +64,7 @@ export class SwarmClient {
     options: ClientOptions = {},
   ) {
     this.#config = config
+    this.#copyHost = { tasks: this.tasks, library, isCurrent: (a) => this.#active.get(a.record.infoHashHex) === a, changed: () => this.onChange?.() }
     this.#keepSeeding = options.keepSeeding ?? true
     this.#engineLimits = options.engineLimits ?? {}
     this.peers = new PeerPool({ iceServers: config.iceServers })
@@ -200,43 +202,6 @@ export class SwarmClient {
     return { infoHashHex: hex, link: this.shareLinkOf(hex) }
   }
 
-  /**
-   * Open the OPFS store (quota check first) and copy what it lacks from the source, as a task.
-   * Without room, or cancelled, the torrent lives on from the user's file for this page only.
-   */
-  #copy(a: Active, source: Blob): void {
-    const hex = a.record.infoHashHex
-    const info = a.info!
-    const current = () => this.#active.get(hex) === a
-    void this.tasks
-      .run('copying', a.record.name, info.length, hex, async (task) => {
-        const inner = await OpfsPieceStore.open(layoutOf(info), { persistence: a.persistence })
-        if (!current()) return inner.close()
-        a.store.attach(inner)
-        task.progress(info.length - missingBytes(inner))
-        const before = task.doneBytes
-        await copyIntoStore(inner, source, { signal: task.signal, onProgress: (n) => task.progress(before + n) })
-        a.store.source = null // every piece is in OPFS now: the user's file is no longer needed
-        await a.persistence.flush()
-      })
-      .catch(async (err: unknown) => {
-        // Stopped (paused, removed): not the person's cancel, nothing to give up.
-        if (!current() || a.stopped) return
-        if (err instanceof QuotaError) await this.#sourceOnly(a, `Not enough room in the browser's storage to keep a copy (${err.message.replace(/^not enough storage: /, '')}): shared from your file while this page is open.`)
-        else if (isAbort(err)) await this.#sourceOnly(a, 'Copy cancelled: shared from your file while this page is open, not kept in this browser.')
-        else a.error = `copying into the browser's storage failed: ${err instanceof Error ? err.message : String(err)}`
-      })
-      .finally(() => this.onChange?.())
-  }
-
-  /** Keep nothing in the browser (no room, or the copy was cancelled): share from the file, this page only. */
-  async #sourceOnly(a: Active, notice: string): Promise<void> {
-    await a.store.closeInner()
-    await this.library.remove(a.record.infoHashHex) // the record, its bitfield and the partial copy: nothing half-made stays
-    a.sessionOnly = true
-    a.notice = notice
-  }
-
   shareLinkOf(hex: string): string {
     const a = this.#active.get(hex)
     const trackers = a?.info ? this.#config.trackers : a?.record.source.kind === 'magnet' ? parseMagnet(a.record.source.uri).trackers : this.#config.trackers
@@ -339,34 +304,17 @@ export class SwarmClient {
 
   /** File `fileIndex` of a torrent (for streams): its name and length; null if there is no such file yet. */
   fileOf(hex: string, fileIndex: number): { name: string; length: number } | null {
-    const f = this.#active.get(hex)?.info?.files[fileIndex]
-    return f && !f.padding ? { name: f.path[f.path.length - 1]!, length: f.length } : null
+    return streamFileOf(this.#active.get(hex), fileIndex)
   }
 
   /**
    * Bytes [start, end) of a file of a torrent, downloading or not: waits (up to streamWaitMs) for the
-   * pieces under the range, which the engine fetches first. For the stream service worker and previews.
+   * pieces under the range, which the engine fetches first (torrent-stream.ts). For the stream service worker and previews.
    */
   async readFile(hex: string, fileIndex: number, start: number, end: number): Promise<Uint8Array> {
     const a = this.#active.get(hex)
-    if (!a?.info || !a.engine) throw new Error('this torrent is not open here')
-    const info = a.info
-    return readFileRange(info, a.store, fileIndex, start, end, (pieces) => {
-      // The deadline: this range (the playhead), its read-ahead, then what other reads still wait
-      // for; the latest read leads, so a seek moves the deadline at once.
-      const [, last] = piecesOfRange(info, fileIndex, start, end)
-      const waiting = a.waiters.wait(pieces, (i) => a.store.available(i), WEB_LIMITS.streamWaitMs)
-      a.deadline = [...pieces, ...readAheadPieces(info, fileIndex, end, WEB_LIMITS.streamReadAheadBytes).filter((i) => i > last), ...a.waiters.wanted()]
-      this.#pushDeadline(a)
-      return waiting
-    })
-  }
-
-  /** Hand the engine the most urgent pieces of the deadline still missing (it keeps a few at a time). */
-  #pushDeadline(a: Active): void {
-    if (a.deadline.length === 0 || !a.engine) return
-    a.deadline = a.deadline.filter((i) => !a.store.available(i))
-    a.engine.setDeadlines(a.deadline)
+    if (!a) throw new Error('this torrent is not open here')
+    return readStream(a, fileIndex, start, end)
   }
 
   views(): TorrentView[] {
@@ -476,7 +424,7 @@ export class SwarmClient {
     }
     a.tracker = tracker
     tracker.start()
-    if (files) this.#copy(a, files)
+    if (files) startCopy(this.#copyHost, a, files)
     this.onChange?.()
   }
 
@@ -485,7 +433,7 @@ export class SwarmClient {
     if (e.type === 'verified') {
       a.fetched++
       a.waiters.arrived(e.index)
-      this.#pushDeadline(a)
+      pushDeadline(a)
     }
     if (e.type === 'metadata' && a.engine?.meta) {
       // Keep the metadata: after a reload the torrent resumes without asking peers for it again.
@@ -540,15 +488,4 @@ export class SwarmClient {
       a.history.add({ t, down: s?.downloadRate ?? 0, up: s?.uploadRate ?? 0 })
     }
   }
-}
-
-// The engine verifies v2 pieces by SHA-256 against the piece layers a .torrent carries; it cannot
-// fetch missing layers from peers yet (BEP 52 hash requests), and seeding checks the user's files by
-// SHA-1. So a v2-only torrent is refused unless its .torrent has every layer, and never seeded from files.
-function refuseV2Only<T extends TorrentInfo>(meta: T, seeding = false): T {
-  if (meta.metaVersion !== 2) return meta
-  const layers = (meta as { pieceLayers?: ReadonlyMap<string, Uint8Array> }).pieceLayers
-  const complete = meta.files.every((f) => f.piecesRoot === undefined || f.length <= meta.pieceLength || layers?.has(toHex(f.piecesRoot)) === true)
-  if (seeding || !complete) throw new MetainfoError(`this is a v2-only torrent (BEP 52)${seeding ? '' : ' without all its piece layers'}: this app cannot ${seeding ? 'seed' : 'download'} it yet`)
-  return meta
 }
