@@ -13,18 +13,33 @@ test('seed 32 MiB in A, open its share link in B: B completes and saves identica
   test.setTimeout(120_000)
   const { infoHashHex, link, sha } = await seeder(browser, 32, 7)
   expect(link).toContain(`#magnet:?xt=urn:btih:${infoHashHex}`)
+  // The page shares hybrid torrents (BEP 52): the link names the v2 info hash too.
+  expect(link).toMatch(/&xt=urn:btmh:1220[0-9a-f]{64}/)
   expect(link).toContain(encodeURIComponent(tracker().url))
   const b = await peerAt(browser, link)
   const started = Date.now()
-  await b.page.evaluate(async () => {
+  const got = await b.page.evaluate(async () => {
     const h = window.swarmdropHarness
     const client = await h.clientHelpers.startClient()
     const m = h.shareLink.magnetFromFragment(location.hash)!
-    await h.clientHelpers.waitDone(await client.addMagnet(m), 90_000)
+    const hex = await client.addMagnet(m)
+    await h.clientHelpers.waitDone(hex, 90_000)
+    // B came from a magnet: its piece layers can only have come from A, by BEP 52 hash requests over
+    // a connection upgraded to v2; once all arrived they are in the .torrent B keeps.
+    const deadline = Date.now() + 30_000
+    let layers = 0
+    while (Date.now() < deadline) {
+      const t = await h.metainfo.parseTorrent(client.torrentFile(hex)!)
+      layers = t.pieceLayers.size
+      if (layers > 0) return { version: t.metaVersion, layers }
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    return { version: null, layers }
   })
   const seconds = (Date.now() - started) / 1000
   console.log(`[client e2e] 32 MiB A -> B through our tracker: ${seconds.toFixed(1)} s (${(32 * 1.048576 / seconds).toFixed(1)} MB/s, including metadata)`)
   expect(await savedSha256(b, infoHashHex)).toBe(sha)
+  expect(got).toEqual({ version: 'hybrid', layers: 1 })
 })
 
 test('a 3-peer swarm (1 seeder, 2 leechers at once) completes with identical bytes', async ({ browser }) => {

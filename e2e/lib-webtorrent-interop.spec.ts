@@ -72,6 +72,8 @@ test('a WebTorrent browser peer downloads what our client seeds', async ({ brows
     return { magnet, sha, trackers: h.shareLink.magnetFromFragment(magnet)!.trackers }
   }, MIB)
   expect(seeded.trackers).toEqual([tracker.url])
+  // What we share is a hybrid (BEP 52): WebTorrent, which knows no v2, joins through its v1 half.
+  expect(seeded.magnet).toMatch(/xt=urn:btmh:1220/)
   const wt = await peer(browser)
   const got = await wt.page.evaluate(async (magnet) => {
     const h = window.swarmdropHarness

@@ -46,7 +46,8 @@ interface Connection {
   timer: ReturnType<typeof setTimeout> | null
 }
 
-export type OnPeer = (infoHash: string, remotePeerId: string, transport: DataChannelTransport) => void
+/** `initiator`: we made the offer (we dialled); a hybrid torrent's dialled side answers the dialler's handshake (BEP 52). */
+export type OnPeer = (infoHash: string, remotePeerId: string, transport: DataChannelTransport, initiator: boolean) => void
 
 export class PeerPool implements PeerSignaling {
   /** Called once per opened data channel. Without a handler the connection is closed at once. */
@@ -136,7 +137,7 @@ export class PeerPool implements PeerSignaling {
       pending.peer.destroy() // already connected to that peer through another offer or tracker
       return
     }
-    this.#track(infoHash, remotePeerId, pending.peer)
+    this.#track(infoHash, remotePeerId, pending.peer, true)
     try {
       pending.peer.signal(answer)
     } catch {
@@ -147,7 +148,7 @@ export class PeerPool implements PeerSignaling {
   async answerOffer(infoHash: string, remotePeerId: string, _offerId: string, offer: SessionDescription): Promise<SessionDescription | null> {
     if (this.#destroyed || offer.type !== 'offer' || this.#room(infoHash) === 0 || this.#hasPeer(infoHash, remotePeerId)) return null
     const peer = this.#newPeer(false)
-    this.#track(infoHash, remotePeerId, peer)
+    this.#track(infoHash, remotePeerId, peer, false)
     return new Promise((resolve) => {
       peer.once('signal', (data: SimplePeer.SignalData) => {
         resolve(data.type === 'answer' && typeof data.sdp === 'string' ? { type: 'answer', sdp: data.sdp } : null)
@@ -174,7 +175,7 @@ export class PeerPool implements PeerSignaling {
     return peer
   }
 
-  #track(infoHash: string, remotePeerId: string, peer: SimplePeer.Instance): void {
+  #track(infoHash: string, remotePeerId: string, peer: SimplePeer.Instance, initiator: boolean): void {
     const conn: Connection = { infoHash, remotePeerId, peer, connected: false, timer: null }
     conn.timer = setTimeout(() => peer.destroy(), this.limits.connectTimeoutMs)
     this.#connections.add(conn)
@@ -187,7 +188,7 @@ export class PeerPool implements PeerSignaling {
       conn.timer = null
       conn.connected = true
       const transport = new DataChannelTransport(peer)
-      if (this.onPeer) this.onPeer(infoHash, remotePeerId, transport)
+      if (this.onPeer) this.onPeer(infoHash, remotePeerId, transport, initiator)
       else transport.close('no handler')
     })
   }

@@ -23,7 +23,7 @@ export class PieceVerifier {
   private readonly hasV1: boolean
 
   constructor(
-    private readonly meta: TorrentMeta,
+    private readonly meta: Pick<TorrentMeta, 'pieceHashes' | 'metaVersion'>,
     private readonly hasher: Hasher,
     private readonly v2: V2Hashes | null,
   ) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { makeData, makeTorrent } from './test-support/make-torrent.ts'
 import { nodeHasher } from './test-support/node-hasher.ts'
 import { RecheckCancelled, recheckPieces } from './recheck.ts'
+import { pieceSpace, v2TorrentOf } from './test-support/v2-torrent.ts'
 
 describe('recheckPieces', () => {
   it('passes intact pieces, fails damaged and unreadable ones, and reports progress', async () => {
@@ -27,5 +28,18 @@ describe('recheckPieces', () => {
     let asked = 0
     await expect(recheckPieces(meta, nodeHasher, read, { cancelled: () => ++asked > 2 })).rejects.toThrow(RecheckCancelled)
     expect(asked).toBe(3)
+  })
+
+  it.each([2, 'hybrid'] as const)('%s: pieces checked by their SHA-256 merkle roots (BEP 52); a v2 piece without its layer cannot pass', async (version) => {
+    const files = [
+      { path: ['v', 'a.bin'], data: makeData(3 * 16384 + 7, 11) },
+      { path: ['v', 'b.bin'], data: makeData(16384, 12) },
+    ]
+    const meta = await v2TorrentOf(files, 16384, version)
+    const stored = pieceSpace(meta, files)
+    stored[16384 + 3]! ^= 0xff // piece 1 damaged on disk
+    const read = async (i: number) => stored.slice(i * 16384, (i + 1) * 16384)
+    expect([...(await recheckPieces(meta, nodeHasher, read)).indices()]).toEqual([0, 2, 3, 4])
+    if (version === 2) expect([...(await recheckPieces({ ...meta, pieceLayers: new Map() }, nodeHasher, read)).indices()]).toEqual([4])
   })
 })

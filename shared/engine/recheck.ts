@@ -1,7 +1,8 @@
-import { bytesEqual } from '../bytes.ts'
 import { Bitfield } from './bitfield.ts'
+import { PieceVerifier } from './piece-verifier.ts'
 import type { Hasher } from './ports.ts'
 import type { TorrentMeta } from './torrent-meta.ts'
+import { V2Hashes } from './v2-hashes.ts'
 
 // Re-checking stored data (a "force recheck"): every piece read back and hashed against the torrent,
 // whatever the saved bitfield claims, so pieces that were lost or damaged on disk are fetched again and
@@ -23,19 +24,22 @@ export interface RecheckOptions {
 
 /**
  * `readPiece(i)` gives the piece's stored bytes, or null when they cannot be read (a missing file):
- * such a piece is not verified. Returns the pieces whose SHA-1 matches (BEP 3).
+ * such a piece is not verified. Returns the pieces that pass the download's own check (piece-verifier.ts:
+ * SHA-1, the SHA-256 merkle root for v2 (BEP 52), both for a hybrid); a v2 piece whose piece layer is
+ * unknown cannot pass.
  */
 export async function recheckPieces(
-  meta: Pick<TorrentMeta, 'pieceCount' | 'pieceHashes'>,
+  meta: Pick<TorrentMeta, 'pieceCount' | 'pieceHashes' | 'pieceLength' | 'metaVersion' | 'files' | 'pieceLayers'>,
   hasher: Hasher,
   readPiece: (index: number) => Promise<Uint8Array | null>,
   o: RecheckOptions = {},
 ): Promise<Bitfield> {
   const good = new Bitfield(meta.pieceCount)
+  const verifier = new PieceVerifier(meta, hasher, (meta.metaVersion ?? 1) === 1 ? null : new V2Hashes(meta))
   for (let i = 0; i < meta.pieceCount; i++) {
     if (o.cancelled?.()) throw new RecheckCancelled()
     const data = await readPiece(i).catch(() => null)
-    if (data && bytesEqual(await hasher.sha1(data), meta.pieceHashes.subarray(i * 20, i * 20 + 20))) good.set(i)
+    if (data && verifier.canVerify(i) && (await verifier.verify(i, data)).good) good.set(i)
     o.onProgress?.(i + 1, good.count())
   }
   return good

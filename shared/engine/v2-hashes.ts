@@ -56,7 +56,7 @@ export class V2Hashes {
   private readonly byRoot = new Map<string, V2File>()
   private readonly layers = new Map<string, Layer>()
 
-  constructor(meta: TorrentMeta) {
+  constructor(meta: Pick<TorrentMeta, 'files' | 'pieceLength' | 'pieceLayers'>) {
     const files = meta.files ?? []
     this.map = new V2PieceMap(files.map((f) => ({ ...f, padding: f.padding ?? false })), meta.pieceLength)
     files.forEach((f, index) => {

@@ -1,3 +1,6 @@
+import { HASH_SIZE } from '../../shared/merkle/index.ts'
+import { V2PieceMap } from '../../shared/metainfo/v2-pieces.ts'
+import type { TorrentFile } from '../../shared/metainfo/index.ts'
 import { WEB_LIMITS } from './limits.ts'
 
 // Hashing pieces in dedicated workers, several at once, read straight from a Blob (the dropped File
@@ -5,7 +8,8 @@ import { WEB_LIMITS } from './limits.ts'
 // workers: the page stays responsive, and on a machine with several cores the pieces hash in parallel
 // (WebCrypto's SHA-1 runs at ~1.3 GB/s on one core here; the disk read is the other half of the
 // cost). Used for creating a torrent (shared/metainfo's `hashContent`) and for checking files
-// against a torrent's hashes.
+// against a torrent's hashes. For v2 and hybrid torrents (BEP 52) each piece also gets the SHA-256
+// merkle root of its file's 16 KiB blocks (the piece layer's entry), from the same read.
 
 export interface HashJob {
   id: number
@@ -17,10 +21,14 @@ export interface HashJob {
   to: number
   /** Expected SHA-1s of pieces [from, to) when checking; null when creating. */
   expected: Uint8Array | null
+  /** SHA-1 of each piece (false for a v2-only torrent, which has none). */
+  sha1: boolean
+  /** v2 and hybrid: per piece of [from, to), its file's bytes in it and the leaves under its hash. */
+  v2: { dataLengths: number[]; leafWidths: number[]; expected: Uint8Array | null } | null
 }
 
 export type HashReply =
-  | { id: number; ok: true; hashes: Uint8Array; mismatched: number[] }
+  | { id: number; ok: true; hashes: Uint8Array; roots: Uint8Array | null; mismatched: number[] }
   | { id: number; ok: false; error: string; name: string }
 
 export interface HashOptions {
@@ -29,6 +37,15 @@ export interface HashOptions {
   pieces?: readonly number[]
   /** Expected hashes of every piece of the torrent (20 bytes each): check instead of create. */
   expected?: Uint8Array
+  /**
+   * BEP 52: the torrent's files, piece-aligned (a v2 or hybrid layout, padding entries included):
+   * each piece's merkle root is computed too, into `pieceRoots`.
+   */
+  v2Files?: readonly Pick<TorrentFile, 'length' | 'offset' | 'padding'>[]
+  /** Expected merkle roots of every piece (32 bytes each): checked like `expected`. */
+  expectedRoots?: Uint8Array
+  /** SHA-1 of each piece; default true (a v2-only torrent has no SHA-1 to compute or check). */
+  sha1?: boolean
   /** Stop at the first piece that does not match `expected` (the files are not the torrent's). */
   stopAtMismatch?: boolean
   signal?: AbortSignal
@@ -40,6 +57,8 @@ export interface HashOptions {
 export interface HashResult {
   /** SHA-1 of every piece hashed, at its index (20 bytes each; zeros for pieces not asked for). */
   pieces: Uint8Array
+  /** With `v2Files`: the merkle root of every piece hashed (32 bytes each), else null. */
+  pieceRoots: Uint8Array | null
   /** Pieces that did not match `expected`, in order. */
   mismatched: number[]
 }
@@ -50,6 +69,18 @@ export class MismatchError extends Error {
   constructor(readonly piece: number) {
     super(`piece ${piece} does not match the torrent: these are not its files (or they changed)`)
   }
+}
+
+/** The v2 part of a job: where each piece's file data ends, its leaf count, its expected roots. */
+function v2Job(map: V2PieceMap, from: number, to: number, expectedRoots?: Uint8Array): NonNullable<HashJob['v2']> {
+  const dataLengths: number[] = []
+  const leafWidths: number[] = []
+  for (let i = from; i < to; i++) {
+    const p = map.piece(i)
+    dataLengths.push(p.dataLength)
+    leafWidths.push(p.leafWidth)
+  }
+  return { dataLengths, leafWidths, expected: expectedRoots ? expectedRoots.slice(from * HASH_SIZE, to * HASH_SIZE) : null }
 }
 
 function workerCount(asked?: number): number {
@@ -75,7 +106,7 @@ function jobRanges(pieces: readonly number[], pieceLength: number): [number, num
 }
 
 /**
- * SHA-1 of the pieces of `source` (a torrent's whole byte range). Rejects with an AbortError when
+ * SHA-1 (and with `v2Files` the merkle root) of the pieces of `source` (a torrent's whole byte range, padding included). Rejects with an AbortError when
  * `signal` aborts (the workers are terminated at once), with MismatchError on the first bad piece
  * when `stopAtMismatch`, or with the read error of a file that changed or vanished.
  */
@@ -85,7 +116,9 @@ export async function hashPieces(source: Blob, options: HashOptions): Promise<Ha
   const pieceCount = Math.ceil(totalLength / pieceLength)
   const wanted = options.pieces ?? Array.from({ length: pieceCount }, (_, i) => i)
   const ranges = jobRanges(wanted, pieceLength)
-  const result: HashResult = { pieces: new Uint8Array(pieceCount * 20), mismatched: [] }
+  const v2 = options.v2Files ? new V2PieceMap(options.v2Files, pieceLength) : null
+  const sha1 = options.sha1 ?? true
+  const result: HashResult = { pieces: new Uint8Array(sha1 ? pieceCount * 20 : 0), pieceRoots: v2 ? new Uint8Array(pieceCount * HASH_SIZE) : null, mismatched: [] }
   if (ranges.length === 0) return result
   options.signal?.throwIfAborted()
 
@@ -110,9 +143,9 @@ export async function hashPieces(source: Blob, options: HashOptions): Promise<Ha
       const feed = (w: Worker) => {
         if (settled || nextRange >= ranges.length) return
         const [from, to] = ranges[nextRange++]!
-        const expected = options.expected ? options.expected.slice(from * 20, to * 20) : null
+        const expected = sha1 && options.expected ? options.expected.slice(from * 20, to * 20) : null
         inFlight++
-        w.postMessage({ id: nextId++, source, pieceLength, totalLength, from, to, expected } satisfies HashJob)
+        w.postMessage({ id: nextId++, source, pieceLength, totalLength, from, to, expected, sha1, v2: v2 ? v2Job(v2, from, to, options.expectedRoots) : null } satisfies HashJob)
         queued.get(w)!.push([from, to])
       }
       for (const w of workers) {
@@ -121,7 +154,8 @@ export async function hashPieces(source: Blob, options: HashOptions): Promise<Ha
           const [from, to] = queued.get(w)!.shift()!
           inFlight--
           if (!r.ok) return fail(new DOMException(r.error, r.name))
-          result.pieces.set(r.hashes, from * 20)
+          if (sha1) result.pieces.set(r.hashes, from * 20)
+          if (r.roots) result.pieceRoots!.set(r.roots, from * HASH_SIZE)
           result.mismatched.push(...r.mismatched)
           for (let i = from; i < to; i++) done += lengthOf(i)
           options.onProgress?.(done)

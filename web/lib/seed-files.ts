@@ -1,4 +1,6 @@
-import { createTorrent, type Metainfo, type TorrentInfo } from '../../shared/metainfo/index.ts'
+import { createTorrent, type Metainfo, type MetaVersion, type TorrentInfo } from '../../shared/metainfo/index.ts'
+import { toHex } from '../../shared/bytes.ts'
+import { HASH_SIZE } from '../../shared/merkle/index.ts'
 import { hashPieces } from './hash-pool.ts'
 import { WEB_LIMITS } from './limits.ts'
 import type { OpfsPieceStore } from './opfs-store.ts'
@@ -44,23 +46,40 @@ async function* chunks(file: Blob): AsyncIterable<Uint8Array> {
   }
 }
 
+/**
+ * The version the page shares in: hybrid (BEP 52), so v1-only clients and WebTorrent join through the
+ * v1 half (SHA-1 pieces, the v1 info hash as the swarm id) while v2 peers verify by SHA-256 and can
+ * name a single corrupt block. The cost: each file is padded to a piece boundary.
+ */
+export const SHARE_META_VERSION: MetaVersion = 'hybrid'
+
 /** Hash dropped files (in the workers, several pieces at once) into a .torrent; nothing is stored. */
 export async function createFromDrop(
   files: readonly DroppedFile[],
-  options: Progress & { name?: string; announce: string[] },
+  options: Progress & { name?: string; announce: string[]; metaVersion?: MetaVersion },
 ): Promise<{ torrent: Uint8Array; metainfo: Metainfo; source: Blob }> {
   const inputs = files.map((f) => ({ path: f.path, length: f.file.size, file: f.file, stream: () => chunks(f.file) }))
+  const metaVersion = options.metaVersion ?? SHARE_META_VERSION
   const { torrent, metainfo } = await createTorrent(inputs, {
     ...(options.name !== undefined ? { name: options.name } : {}),
     announce: options.announce.map((u) => [u]),
     createdBy: 'swarmdrop',
+    metaVersion,
     hashContent: async (plan) => {
-      const source = new Blob(plan.files.map((f) => f.file))
-      const { pieces } = await hashPieces(source, { pieceLength: plan.pieceLength, ...progressOf(options) })
-      return { pieces }
+      // The piece space: the files in torrent order with zeros for the padding between them (v2, hybrid).
+      const zeros = zeroBlob(plan.pieceLength)
+      const source = new Blob(plan.layout.map((e) => (e.input ? e.input.file : zeros.slice(0, e.length))))
+      const v2Files = plan.metaVersion === 1 ? undefined : plan.layout
+      const hashed = await hashPieces(source, { pieceLength: plan.pieceLength, sha1: plan.metaVersion !== 2, ...(v2Files ? { v2Files } : {}), ...progressOf(options) })
+      return { ...(plan.metaVersion !== 2 ? { pieces: hashed.pieces } : {}), ...(hashed.pieceRoots ? { pieceRoots: hashed.pieceRoots } : {}) }
     },
   })
   return { torrent, metainfo, source: sourceOf(metainfo, files) }
+}
+
+/** Zeros for padding (a pad is shorter than a piece): one buffer, sliced, not one per pad file. */
+function zeroBlob(pieceLength: number): Blob {
+  return new Blob([new Uint8Array(pieceLength)])
 }
 
 function progressOf(p: Progress): Progress {
@@ -74,8 +93,9 @@ function progressOf(p: Progress): Progress {
  */
 export function sourceOf(info: TorrentInfo, files: readonly DroppedFile[]): Blob {
   const single = files.length === 1 && info.files.length === 1
+  const zeros = zeroBlob(info.pieceLength)
   const parts = info.files.map((tf) => {
-    if (tf.padding) return new Blob([new Uint8Array(tf.length)])
+    if (tf.padding) return zeros.slice(0, tf.length)
     const want = tf.path.join('/')
     const match = single ? files[0] : files.find((f) => f.path.join('/') === want || f.path.slice(1).join('/') === want)
     if (!match) throw new WrongFilesError(`no file ${want} among those given`)
@@ -85,10 +105,36 @@ export function sourceOf(info: TorrentInfo, files: readonly DroppedFile[]): Blob
   return new Blob(parts)
 }
 
-/** Check `pieces` of `source` against the torrent's hashes; throws MismatchError at the first bad one. */
-export async function checkSource(info: TorrentInfo, source: Blob, pieces: readonly number[], options: Progress = {}): Promise<void> {
+/**
+ * Check `pieces` of `source` against the torrent's hashes; throws MismatchError at the first bad one.
+ * v1 by SHA-1; a v2-only torrent by each piece's merkle root (its piece layers must be known); a
+ * hybrid by SHA-1 (its v1 half; the engine checks both when it downloads).
+ */
+export async function checkSource(info: TorrentInfo & { pieceLayers?: ReadonlyMap<string, Uint8Array> }, source: Blob, pieces: readonly number[], options: Progress = {}): Promise<void> {
   if (source.size !== info.length) throw new WrongFilesError(`the files hold ${source.size} bytes, the torrent ${info.length}`)
-  await hashPieces(source, { pieceLength: info.pieceLength, pieces, expected: info.pieceHashes, stopAtMismatch: true, ...progressOf(options) })
+  const common = { pieceLength: info.pieceLength, pieces, stopAtMismatch: true, ...progressOf(options) }
+  if (info.metaVersion !== 2) {
+    await hashPieces(source, { ...common, expected: info.pieceHashes })
+    return
+  }
+  await hashPieces(source, { ...common, sha1: false, v2Files: info.files, expectedRoots: expectedPieceRoots(info) })
+}
+
+/** A v2 torrent's hash of every piece: its piece layer's entry, or the pieces root of a one-piece file. */
+export function expectedPieceRoots(info: TorrentInfo & { pieceLayers?: ReadonlyMap<string, Uint8Array> }): Uint8Array {
+  const out = new Uint8Array(info.pieceCount * HASH_SIZE)
+  for (const f of info.files) {
+    if (f.padding || f.length === 0 || f.piecesRoot === undefined) continue
+    const first = f.offset / info.pieceLength
+    if (f.length <= info.pieceLength) {
+      out.set(f.piecesRoot, first * HASH_SIZE)
+      continue
+    }
+    const layer = info.pieceLayers?.get(toHex(f.piecesRoot))
+    if (!layer) throw new WrongFilesError(`the torrent lacks the piece layer of ${f.path.join('/')}: its files cannot be checked`)
+    out.set(layer, first * HASH_SIZE)
+  }
+  return out
 }
 
 /**

@@ -21,6 +21,20 @@ describe('share links', () => {
     expect([theirs.infoHash, theirs.name, theirs.tr]).toEqual([HEX, 'My files & more', 'wss://drop.example/announce'])
   })
 
+  it('a hybrid link names both hashes (WebTorrent reads its v1 one); a v2-only link only the v2 one (BEP 52)', () => {
+    const v2 = Uint8Array.from({ length: 32 }, (_, i) => i + 1)
+    const v2Hex = Array.from(v2, (b) => b.toString(16).padStart(2, '0')).join('')
+    const hybrid = shareLink('https://drop.example/', magnetFor(HEX, 'h', [], { infoHashV2: v2, v2Only: false }))
+    expect(hybrid).toContain(`xt=urn:btih:${HEX}`)
+    expect(hybrid).toContain(`xt=urn:btmh:1220${v2Hex}`)
+    const back = magnetFromFragment(new URL(hybrid).hash)!
+    expect([back.infoHashHex, back.infoHashV2 && Array.from(back.infoHashV2)]).toEqual([HEX, Array.from(v2)])
+    expect(magnetDecode(new URL(hybrid).hash.slice(1)).infoHash).toBe(HEX)
+    const only = shareLink('https://drop.example/', magnetFor(v2Hex.slice(0, 40), 'o', [], { infoHashV2: v2, v2Only: true }))
+    expect(only).not.toContain('btih')
+    expect(magnetFromFragment(new URL(only).hash)?.infoHashV2).toEqual(v2)
+  })
+
   it('uses ws:// for an http page', () => {
     expect(ownTracker('http://127.0.0.1:8000/')).toBe('ws://127.0.0.1:8000/announce')
   })

@@ -41,10 +41,16 @@ export function parseTorrentInput(text: string, fallbackTrackers: readonly strin
   throw new MagnetError('not a magnet link, a share link or an info hash')
 }
 
-/** A magnet for a torrent we have: what the app shares after seeding a drop. */
-export function magnetFor(infoHashHex: string, name: string | undefined, trackers: readonly string[]): MagnetLink {
+/**
+ * A magnet for a torrent we have: what the app shares after seeding a drop. With `v2` (a v2 or hybrid
+ * torrent, BEP 52) it names the v2 info hash too (btmh), so our peers can upgrade to v2 and fetch
+ * piece layers; a v2-only torrent's link names only that (its swarm id `infoHashHex` is no v1 hash).
+ */
+export function magnetFor(infoHashHex: string, name: string | undefined, trackers: readonly string[], v2?: { infoHashV2: Uint8Array; v2Only: boolean }): MagnetLink {
   const infoHash = fromHex(infoHashHex)
-  const m: MagnetLink = { infoHash, infoHashHex: toHex(infoHash), trackers: [...trackers], webSeeds: [], exactSources: [], peers: [] }
+  const m: MagnetLink = { trackers: [...trackers], webSeeds: [], exactSources: [], peers: [] }
+  if (!v2?.v2Only) Object.assign(m, { infoHash, infoHashHex: toHex(infoHash) })
+  if (v2) m.infoHashV2 = v2.infoHashV2
   if (name !== undefined) m.name = name
   return m
 }

@@ -3,8 +3,8 @@ import { RateLimiter, Torrent, type Limits } from '../../shared/engine/index.ts'
 import { systemClock } from '../../shared/engine/adapters/system-clock.ts'
 import { webCryptoHasher } from '../../shared/hash.ts'
 import { newPeerId } from '../../shared/peer-id.ts'
-import { formatMagnet, parseMagnet, type MagnetLink } from '../../shared/magnet/index.ts'
-import { encodeTorrent, MetainfoError, parseInfo, parseTorrent, type TorrentInfo } from '../../shared/metainfo/index.ts'
+import { formatMagnet, parseMagnet, swarmIdOf, type MagnetLink } from '../../shared/magnet/index.ts'
+import { encodeTorrent, parseInfo, parseTorrent, pieceLayersDict, type TorrentInfo } from '../../shared/metainfo/index.ts'
 import type { AppConfig } from './app-config.ts'
 import { Library, type LibraryRecord } from './library.ts'
 import { OpfsPieceStore } from './opfs-store.ts'
@@ -69,9 +69,10 @@ export class SwarmClient {
     this.#engineLimits = options.engineLimits ?? {}
     this.peers = new PeerPool({ iceServers: config.iceServers })
     this.setOptions(options)
-    this.peers.onPeer = (infoHash, _remote, transport) => {
+    this.peers.onPeer = (infoHash, _remote, transport, initiator) => {
       const a = this.#active.get(toHex(fromBinaryString(infoHash)))
-      if (a?.engine) a.engine.addPeer(transport, { kind: 'webrtc' })
+      // Who dialled matters for a hybrid: the dialler offers the v2 upgrade, the dialled side answers it (BEP 52).
+      if (a?.engine) a.engine.addPeer(transport, { kind: 'webrtc', initiator })
       else transport.close('no such torrent here')
     }
     this.tasks.onChange = () => this.onChange?.()
@@ -122,8 +123,8 @@ export class SwarmClient {
 
   /** A magnet (pasted, or from a share link): starts downloading at once. */
   async addMagnet(m: MagnetLink): Promise<string> {
-    const hex = m.infoHashHex ?? (m.infoHash ? toHex(m.infoHash) : undefined)
-    if (!hex) throw new TypeError('this magnet has no v1 info hash')
+    // The swarm id: the v1 info hash, or a v2-only magnet's SHA-256 truncated (BEP 52).
+    const hex = toHex(swarmIdOf(m))
     if (this.#active.has(hex)) return hex
     const trackers = m.trackers.length > 0 ? m.trackers : this.#config.trackers
     const record = this.#newRecord(hex, m.name ?? hex, { kind: 'magnet', uri: formatMagnet({ ...m, trackers }) }, false)
@@ -133,7 +134,7 @@ export class SwarmClient {
 
   /** A .torrent file the user opened. */
   async addTorrentFile(bytes: Uint8Array): Promise<string> {
-    const meta = refuseV2Only(await parseTorrent(bytes))
+    const meta = await parseTorrent(bytes)
     if (this.#active.has(meta.infoHashHex)) return meta.infoHashHex
     const record = this.#newRecord(meta.infoHashHex, meta.name, { kind: 'torrent', bytes }, false)
     await this.#add(record)
@@ -157,7 +158,7 @@ export class SwarmClient {
 
   /** Seed an existing .torrent from the user's copy of its files (every piece checked first, as a task). */
   async seedTorrent(torrentBytes: Uint8Array, files: DroppedFile[]): Promise<{ infoHashHex: string; link: string }> {
-    const meta = refuseV2Only(await parseTorrent(torrentBytes), true)
+    const meta = await parseTorrent(torrentBytes)
     const source = sourceOf(meta, files)
     const all = Array.from({ length: meta.pieceCount }, (_, i) => i)
     await this.tasks.run('checking', meta.name, meta.length, meta.infoHashHex, (task) => checkSource(meta, source, all, { signal: task.signal, onProgress: (n) => task.progress(n) }))
@@ -205,7 +206,10 @@ export class SwarmClient {
   shareLinkOf(hex: string): string {
     const a = this.#active.get(hex)
     const trackers = a?.info ? this.#config.trackers : a?.record.source.kind === 'magnet' ? parseMagnet(a.record.source.uri).trackers : this.#config.trackers
-    return shareLink(this.pageUrl, magnetFor(hex, a?.record.name, trackers))
+    const fromMagnet = a?.record.source.kind === 'magnet' ? parseMagnet(a.record.source.uri) : null
+    const v2 = a?.info?.infoHashV2 ?? fromMagnet?.infoHashV2 ?? null
+    const v2Only = a?.info ? a.info.metaVersion === 2 : fromMagnet !== null && !fromMagnet.infoHash
+    return shareLink(this.pageUrl, magnetFor(hex, a?.record.name, trackers, v2 ? { infoHashV2: v2, v2Only } : undefined))
   }
 
   /** The .torrent of a torrent whose metadata is known (to download or share as a file). */
@@ -379,6 +383,7 @@ export class SwarmClient {
     }
     let source: TorrentInfo | Uint8Array
     let trackers: string[]
+    let infoHashV2: Uint8Array | undefined
     if (meta) {
       if (files) store.withSource(meta, files) // OPFS opens in the copy task, after the link is out
       else await store.openFor(meta)
@@ -386,6 +391,7 @@ export class SwarmClient {
       trackers = [...meta.announce.flat(), ...this.#config.trackers]
     } else {
       source = fromHex(hex)
+      if (record.source.kind === 'magnet') infoHashV2 = parseMagnet(record.source.uri).infoHashV2
       trackers = trackerUrlsOf(a, this.#config.trackers)
       // A magnet naming only udp:// or http:// trackers: ours too, or it could never find a peer
       // (the view says why with a notice).
@@ -396,6 +402,7 @@ export class SwarmClient {
       downloadLimiter: this.#downLimiter,
       uploadLimiter: this.#upLimiter,
       limits: this.#engineLimits,
+      ...(infoHashV2 ? { infoHashV2 } : {}),
       parseInfo: async (bytes, infoHash) => {
         const info = await parseInfo(bytes, infoHash)
         await store.openFor(info) // quota check + files, before the engine asks what is verified
@@ -435,12 +442,14 @@ export class SwarmClient {
       a.waiters.arrived(e.index)
       pushDeadline(a)
     }
-    if (e.type === 'metadata' && a.engine?.meta) {
-      // Keep the metadata: after a reload the torrent resumes without asking peers for it again.
-      const bytes = encodeTorrent({ infoBytes: a.engine.meta.infoBytes, announce: a.tracker ? a.tracker.urls.map((u) => [u]) : [] })
+    if ((e.type === 'metadata' || e.type === 'pieceLayers') && a.engine?.meta) {
+      // Keep the metadata: after a reload the torrent resumes without asking peers for it again; and a
+      // v2 torrent's piece layers once fetched (BEP 52), so the .torrent saved or shared is complete.
+      const layers = a.engine.pieceLayers()
+      const bytes = encodeTorrent({ infoBytes: a.engine.meta.infoBytes, announce: a.tracker ? a.tracker.urls.map((u) => [u]) : [], ...(layers ? { pieceLayers: pieceLayersDict(layers) } : {}) })
       a.record = { ...a.record, source: { kind: 'torrent', bytes }, name: a.info?.name ?? a.record.name }
       await this.library.put(a.record)
-      applyChoices(a)
+      if (e.type === 'metadata') applyChoices(a)
     }
     if (e.type === 'done') {
       a.tracker?.complete()
