@@ -12,6 +12,7 @@ const benches = [
   { name: 'browser-transports', script: 'bench/browser/transports.ts', what: 'simple-peer (DataChannelTransport) against a bare RTCDataChannel' },
   { name: 'opfs-writes', script: 'bench/browser/opfs-writes.ts', what: 'OPFS piece writes: createWritable against the sync-access-handle worker' },
   { name: 'node', script: 'bench/node/main.ts', what: 'the Node peer: TCP against aria2c, WebRTC to a tab against tab to tab, memory seeding 4 GiB to 4 peers' },
+  { name: 'hashing', script: 'bench/hashing/main.ts', what: 'piece verification cost per MiB: SHA-1 (v1) against SHA-256 merkle (v2, BEP 52) and both (hybrid), in Node and Chromium' },
   { name: 'wire-codec', script: 'bench/wire/codec-bench.ts', what: 'wire codec: encode/decode 16 KiB pieces, against bittorrent-protocol' },
   { name: 'wire-datachannel', script: 'bench/wire/datachannel-bench.ts', what: 'one send (header+block) or two per piece on a real data channel' },
 ]

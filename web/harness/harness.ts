@@ -26,8 +26,9 @@ import * as webmMaker from './webm-maker.ts'
 import * as streamServer from '../lib/stream-server.ts'
 import * as trackerPeer from './tracker-peer.ts'
 import * as transportBench from './transport-bench.ts'
+import * as hashBench from './hash-bench.ts'
 
-export const harness = { bytes, hash, bencode, metainfo, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, trackerPeer, opfsStore, opfsPaths, opfsFileBackend, storageQuota, opfsHelpers, library, save, shareLink, appConfig, swarmClient, clientHelpers, hashPool, seedFiles, webmMaker, streamServer }
+export const harness = { bytes, hash, bencode, metainfo, peerPool, trackerClient, trackerSocket, webrtcTransport, transportBench, hashBench, trackerPeer, opfsStore, opfsPaths, opfsFileBackend, storageQuota, opfsHelpers, library, save, shareLink, appConfig, swarmClient, clientHelpers, hashPool, seedFiles, webmMaker, streamServer }
 export type Harness = typeof harness
 
 declare global {
