@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { toHex } from '../shared/bytes.ts'
 import { parseTorrent } from '../shared/metainfo/index.ts'
-import type { MagnetLink } from '../shared/magnet/index.ts'
+import { swarmIdOf, type MagnetLink } from '../shared/magnet/index.ts'
 import type { TorrentSource } from '../node/node-torrent.ts'
 import { STATE_DIR } from '../node/resume-file.ts'
 import { parseTorrentInput } from '../web/lib/share-link.ts'
@@ -39,12 +39,11 @@ export async function runDownload(args: string[]): Promise<number> {
   let ours: OurServer | null
   if (looksLikeLink(input)) {
     const magnet: MagnetLink = parseTorrentInput(input, extra)
-    if (!magnet.infoHash) throw new UsageError('this magnet has no v1 info hash (v2-only torrents are not supported yet)')
     // A share link names the server whose web app made it: its config has the trackers and ICE servers.
     const linkOrigin = /^https?:\/\//i.test(input) ? appOrigin(input) : null
     ours = await findOurServer([...(linkOrigin ? [linkOrigin] : []), ...magnet.trackers])
     if (magnet.trackers.length === 0 && ours) magnet.trackers.push(...ours.config.trackers)
-    source = (await savedMetadata(dir, toHex(magnet.infoHash))) ?? { kind: 'magnet', magnet }
+    source = (await savedMetadata(dir, toHex(swarmIdOf(magnet)))) ?? { kind: 'magnet', magnet }
   } else {
     const metainfo = await readTorrent(input)
     source = { kind: 'torrent', metainfo, bytes: new Uint8Array(await readFile(input)) }

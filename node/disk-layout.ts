@@ -28,7 +28,9 @@ export interface DiskLayout {
  * file named like the torrent would also give: the info dict says which it is (a `files` list).
  */
 export function isMultiFile(info: TorrentInfo): boolean {
-  if (info.files.length !== 1 || info.files[0]!.path.length !== 1 || info.files[0]!.path[0] !== info.name) return true
+  // A v2-only torrent's one file is followed by the padding BEP 52 implies (shared/metainfo): not a file.
+  const real = info.files.filter((f) => !f.padding)
+  if (real.length !== 1 || real[0]!.path.length !== 1 || real[0]!.path[0] !== info.name) return true
   const dict = decode(info.infoBytes)
   return isDict(dict) && dict.has('files')
 }

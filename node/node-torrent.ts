@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { bytesEqual, toBinaryString, toHex } from '../shared/bytes.ts'
 import { Torrent, type PieceStore, type TorrentStats, type Transport } from '../shared/engine/index.ts'
 import { encodeTorrent, MetainfoError, parseInfo, type Metainfo, type TorrentInfo } from '../shared/metainfo/index.ts'
-import type { MagnetLink } from '../shared/magnet/index.ts'
+import { swarmIdOf, type MagnetLink } from '../shared/magnet/index.ts'
 import { TrackerClient, type TrackerStatus } from '../webrtc/tracker-client.ts'
 import { Dialer } from './dialer.ts'
 import { FilePieceStore, type StoreMode } from './file-store.ts'
@@ -90,8 +90,8 @@ export class NodeTorrent {
       this.infoHash = src.metainfo.infoHash
       this.name = src.metainfo.name
     } else {
-      if (!src.magnet.infoHash) throw new TypeError('this magnet has no v1 info hash')
-      this.infoHash = src.magnet.infoHash
+      // The swarm id: the v1 info hash, or a v2-only magnet's SHA-256 truncated (BEP 52).
+      this.infoHash = swarmIdOf(src.magnet)
       this.name = src.magnet.name ?? toHex(this.infoHash)
     }
     this.infoHashHex = toHex(this.infoHash)
@@ -132,8 +132,11 @@ export class NodeTorrent {
     } else {
       this.state = 'fetching metadata'
       const pending = new PendingStore()
+      const infoHashV2 = o.source.kind === 'magnet' ? o.source.magnet.infoHashV2 : undefined
       this.engine = await Torrent.open(this.infoHash, { store: pending, ...ports }, {
         ...options,
+        // BEP 52: a v2 magnet's piece layers come from v2 peers; a hybrid's peers may upgrade.
+        ...(infoHashV2 ? { infoHashV2 } : {}),
         parseInfo: async (bytes, infoHash) => {
           const info = await parseInfo(bytes, infoHash)
           this.info = info
