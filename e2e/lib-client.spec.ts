@@ -9,11 +9,11 @@ const { peerAt, seeder, savedSha256, tracker } = useClientSwarm()
 
 type Client = InstanceType<typeof window.swarmdropHarness.swarmClient.SwarmClient>
 
-test('seed 32 MiB in A, open its share link in B: B completes and saves identical bytes', async ({ browser }) => {
+test('seed a 32 MiB hybrid (BEP 52) in A, open its share link in B: B completes, saves identical bytes, and fetched the piece layers from A', async ({ browser }) => {
   test.setTimeout(120_000)
-  const { infoHashHex, link, sha } = await seeder(browser, 32, 7)
+  const { infoHashHex, link, sha } = await seeder(browser, 32, 7, 'hybrid')
   expect(link).toContain(`#magnet:?xt=urn:btih:${infoHashHex}`)
-  // The page shares hybrid torrents (BEP 52): the link names the v2 info hash too.
+  // A hybrid's link names the v2 info hash too (BEP 52).
   expect(link).toMatch(/&xt=urn:btmh:1220[0-9a-f]{64}/)
   expect(link).toContain(encodeURIComponent(tracker().url))
   const b = await peerAt(browser, link)

@@ -67,12 +67,12 @@ test('a WebTorrent browser peer downloads what our client seeds', async ({ brows
     const client = await h.clientHelpers.startClient()
     const file = h.clientHelpers.makeFile('from-swarmdrop.bin', mib * 1024 * 1024, 67)
     const sha = await h.clientHelpers.sha256Hex(file)
-    const { link } = await client.seed([{ path: ['from-swarmdrop.bin'], file }])
+    const { link } = await client.seed([{ path: ['from-swarmdrop.bin'], file }], undefined, 'hybrid')
     const magnet = new URL(link).hash.slice(1) // the share link's fragment is the magnet URI
     return { magnet, sha, trackers: h.shareLink.magnetFromFragment(magnet)!.trackers }
   }, MIB)
   expect(seeded.trackers).toEqual([tracker.url])
-  // What we share is a hybrid (BEP 52): WebTorrent, which knows no v2, joins through its v1 half.
+  // A hybrid of ours (BEP 52): WebTorrent, which knows no v2, joins through its v1 half.
   expect(seeded.magnet).toMatch(/xt=urn:btmh:1220/)
   const wt = await peer(browser)
   const got = await wt.page.evaluate(async (magnet) => {

@@ -34,20 +34,20 @@ export function useClientSwarm() {
   }
 
   /** Seed `mib` MiB from a dropped file in a new context: returns the peer, share link, hash and SHA-256. */
-  async function seeder(browser: Browser, mib: number, seed: number) {
+  async function seeder(browser: Browser, mib: number, seed: number, metaVersion: 1 | 2 | 'hybrid' = 1) {
     const a = await peerAt(browser, tracker.httpUrl)
     const r = await a.page.evaluate(
-      async ({ mib, seed }) => {
+      async ({ mib, seed, metaVersion }) => {
         const h = window.swarmdropHarness
         const client = await h.clientHelpers.startClient()
         const file = h.clientHelpers.makeFile('drop.bin', mib * 1024 * 1024, seed)
         const sha = await h.clientHelpers.sha256Hex(file)
-        const { infoHashHex, link } = await client.seed([{ path: ['drop.bin'], file }])
+        const { infoHashHex, link } = await client.seed([{ path: ['drop.bin'], file }], undefined, metaVersion)
         // The share link comes before the copy into OPFS: these specs want a seeder that has it all stored.
         await h.clientHelpers.waitStored(infoHashHex)
         return { infoHashHex, link, sha }
       },
-      { mib, seed },
+      { mib, seed, metaVersion },
     )
     return { a, ...r }
   }

@@ -47,11 +47,13 @@ async function* chunks(file: Blob): AsyncIterable<Uint8Array> {
 }
 
 /**
- * The version the page shares in: hybrid (BEP 52), so v1-only clients and WebTorrent join through the
- * v1 half (SHA-1 pieces, the v1 info hash as the swarm id) while v2 peers verify by SHA-256 and can
- * name a single corrupt block. The cost: each file is padded to a piece boundary.
+ * The version the page shares in by default: v1. A hybrid (BEP 52; `metaVersion: 'hybrid'`) lets
+ * WebTorrent and libtorrent join through its v1 half while v2 peers verify by SHA-256 and name a
+ * single corrupt block, but not every v1 client reads one: aria2 1.37 computes a wrong v1 info hash
+ * for hybrid torrents (libtorrent's too), so it never finds the swarm, and Debian's Transmission
+ * refuses the file. Compatibility first: hybrid is the caller's choice until those clients cope.
  */
-export const SHARE_META_VERSION: MetaVersion = 'hybrid'
+export const SHARE_META_VERSION: MetaVersion = 1
 
 /** Hash dropped files (in the workers, several pieces at once) into a .torrent; nothing is stored. */
 export async function createFromDrop(

@@ -4,7 +4,7 @@ import { systemClock } from '../../shared/engine/adapters/system-clock.ts'
 import { webCryptoHasher } from '../../shared/hash.ts'
 import { newPeerId } from '../../shared/peer-id.ts'
 import { formatMagnet, parseMagnet, swarmIdOf, type MagnetLink } from '../../shared/magnet/index.ts'
-import { encodeTorrent, parseInfo, parseTorrent, pieceLayersDict, type TorrentInfo } from '../../shared/metainfo/index.ts'
+import { encodeTorrent, parseInfo, parseTorrent, pieceLayersDict, type MetaVersion, type TorrentInfo } from '../../shared/metainfo/index.ts'
 import type { AppConfig } from './app-config.ts'
 import { Library, type LibraryRecord } from './library.ts'
 import { OpfsPieceStore } from './opfs-store.ts'
@@ -145,13 +145,14 @@ export class SwarmClient {
    * Hash dropped files into a torrent on this page's trackers and share it from the files at once;
    * the copy into OPFS runs afterwards as a task (`tasks`), and the torrent survives a reload once it
    * is done. The hashing is a task too: cancelling it rejects with an AbortError and leaves nothing.
+   * `metaVersion`: 1 by default (seed-files.ts says why), `'hybrid'` or 2 for BEP 52.
    */
-  async seed(files: DroppedFile[], name?: string): Promise<{ infoHashHex: string; link: string }> {
+  async seed(files: DroppedFile[], name?: string, metaVersion?: MetaVersion): Promise<{ infoHashHex: string; link: string }> {
     const total = files.reduce((n, f) => n + f.file.size, 0)
     const named = name ?? defaultTorrentName(files)
     const label = named ?? files[0]!.file.name
     const made = await this.tasks.run('hashing', label, total, null, (task) =>
-      createFromDrop(files, { announce: this.#config.trackers, ...(named !== undefined ? { name: named } : {}), signal: task.signal, onProgress: (n) => task.progress(n) }),
+      createFromDrop(files, { announce: this.#config.trackers, ...(named !== undefined ? { name: named } : {}), ...(metaVersion !== undefined ? { metaVersion } : {}), signal: task.signal, onProgress: (n) => task.progress(n) }),
     )
     return this.#shareFromSource(made.torrent, made.metainfo, made.source)
   }
