@@ -2,6 +2,7 @@ import { expect, test, type Browser } from '@playwright/test'
 import { buildHarness } from './lib-harness/build.ts'
 import { openPeer, type HarnessPeer } from './lib-harness/pages.ts'
 import { startOurTracker } from './lib-harness/servers.ts'
+import { webTorrentDownload, webTorrentSeed } from './lib-harness/webtorrent-page.ts'
 
 // Our browser client and WebTorrent 3's browser bundle (node_modules/webtorrent/dist/webtorrent.min.js)
 // in two contexts, through our tracker: each downloads what the other seeds, by magnet (so the info
@@ -33,20 +34,7 @@ const MIB = 6
 test('our client downloads what a WebTorrent browser peer seeds', async ({ browser }) => {
   test.setTimeout(90_000)
   const wt = await peer(browser)
-  const seeded = await wt.page.evaluate(
-    async ({ trackerUrl, mib }) => {
-      const h = window.swarmdropHarness
-      const { default: WebTorrent } = await import(/* @vite-ignore */ '/vendor/webtorrent.min.js' as string)
-      // No ICE servers: the network is closed, and loopback host candidates are enough.
-      const client = new WebTorrent({ tracker: { rtcConfig: { iceServers: [] } }, dht: false, lsd: false, utPex: false })
-      window.scratch['wt'] = client
-      const file = h.clientHelpers.makeFile('from-webtorrent.bin', mib * 1024 * 1024, 61)
-      const sha = await h.clientHelpers.sha256Hex(file)
-      const magnet = await new Promise<string>((ok) => client.seed(file, { announce: [trackerUrl] }, (t: { magnetURI: string }) => ok(t.magnetURI)))
-      return { magnet, sha }
-    },
-    { trackerUrl: tracker.url, mib: MIB },
-  )
+  const seeded = await webTorrentSeed(wt.page, tracker.url, 'from-webtorrent.bin', MIB * 1024 * 1024, 61)
   const ours = await peer(browser)
   const got = await ours.page.evaluate(async (magnet) => {
     const h = window.swarmdropHarness
@@ -75,14 +63,6 @@ test('a WebTorrent browser peer downloads what our client seeds', async ({ brows
   // A hybrid of ours (BEP 52): WebTorrent, which knows no v2, joins through its v1 half.
   expect(seeded.magnet).toMatch(/xt=urn:btmh:1220/)
   const wt = await peer(browser)
-  const got = await wt.page.evaluate(async (magnet) => {
-    const h = window.swarmdropHarness
-    const { default: WebTorrent } = await import(/* @vite-ignore */ '/vendor/webtorrent.min.js' as string)
-    const client = new WebTorrent({ tracker: { rtcConfig: { iceServers: [] } }, dht: false, lsd: false, utPex: false })
-    const torrent = await new Promise<{ files: { name: string; blob(): Promise<Blob> }[]; on(e: string, f: () => void): void; done: boolean }>((ok) => client.add(magnet, ok))
-    if (!torrent.done) await new Promise<void>((ok) => torrent.on('done', ok))
-    const f = torrent.files[0]!
-    return { name: f.name, sha: await h.clientHelpers.sha256Hex(await f.blob()) }
-  }, seeded.magnet)
+  const got = await webTorrentDownload(wt.page, seeded.magnet)
   expect(got).toEqual({ name: 'from-swarmdrop.bin', sha: seeded.sha })
 })

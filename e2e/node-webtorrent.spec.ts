@@ -7,6 +7,7 @@ import { cli, type Proc } from '../node/interop/processes.ts'
 import { buildHarness } from './lib-harness/build.ts'
 import { openPeer, type HarnessPeer } from './lib-harness/pages.ts'
 import { startOurTracker } from './lib-harness/servers.ts'
+import { webTorrentDownload, webTorrentSeed } from './lib-harness/webtorrent-page.ts'
 import { sha256 } from './support/app-page.ts'
 
 // The Node peer (the CLI, WebRTC through @roamhq/wrtc) and WebTorrent 3's Node-free browser bundle
@@ -47,34 +48,14 @@ test('WebTorrent in a tab downloads what the Node peer seeds', async ({ browser 
   const seeding = await seed.waitFor((l) => l['type'] === 'seeding')
   const magnet = new URL(seeding['link'] as string).hash.slice(1)
   const wt = await page(browser)
-  const got = await wt.page.evaluate(async (magnet) => {
-    const h = window.swarmdropHarness
-    const { default: WebTorrent } = await import(/* @vite-ignore */ '/vendor/webtorrent.min.js' as string)
-    const client = new WebTorrent({ tracker: { rtcConfig: { iceServers: [] } }, dht: false, lsd: false, utPex: false })
-    const torrent = await new Promise<{ files: { name: string; blob(): Promise<Blob> }[]; on(e: string, f: () => void): void; done: boolean }>((ok) => client.add(magnet, ok))
-    if (!torrent.done) await new Promise<void>((ok) => torrent.on('done', ok))
-    const f = torrent.files[0]!
-    return { name: f.name, sha: await h.clientHelpers.sha256Hex(await f.blob()) }
-  }, magnet)
+  const got = await webTorrentDownload(wt.page, magnet)
   expect(got).toEqual({ name: 'from-node.bin', sha: sha256(data) })
 })
 
 test('the Node peer downloads what WebTorrent in a tab seeds', async ({ browser }) => {
   test.setTimeout(120_000)
   const wt = await page(browser)
-  const seeded = await wt.page.evaluate(
-    async ({ trackerUrl, size }) => {
-      const h = window.swarmdropHarness
-      const { default: WebTorrent } = await import(/* @vite-ignore */ '/vendor/webtorrent.min.js' as string)
-      const client = new WebTorrent({ tracker: { rtcConfig: { iceServers: [] } }, dht: false, lsd: false, utPex: false })
-      window.scratch['wt'] = client
-      const file = h.clientHelpers.makeFile('from-webtorrent.bin', size, 83)
-      const sha = await h.clientHelpers.sha256Hex(file)
-      const magnet = await new Promise<string>((ok) => client.seed(file, { announce: [trackerUrl] }, (t: { magnetURI: string }) => ok(t.magnetURI)))
-      return { magnet, sha }
-    },
-    { trackerUrl: tracker.url, size: SIZE },
-  )
+  const seeded = await webTorrentSeed(wt.page, tracker.url, 'from-webtorrent.bin', SIZE, 83)
   const out = join(root, 'out')
   const dl = cli('download', seeded.magnet, '-o', out, '--json', '--port', '0')
   procs.push(dl)
