@@ -42,6 +42,34 @@ test('seed a 32 MiB hybrid (BEP 52) in A, open its share link in B: B completes,
   expect(got).toEqual({ version: 'hybrid', layers: 1 })
 })
 
+test('seed a 6 MiB v2-only (BEP 52) torrent in A, open its btmh-only share link in B: B completes with identical bytes and the piece layers from A', async ({ browser }) => {
+  test.setTimeout(120_000)
+  const { infoHashHex, link, sha } = await seeder(browser, 6, 11, 2)
+  // A v2-only torrent has no v1 info hash: the link names the v2 one only, and the swarm id (the
+  // tracker's and the handshake's) is its first 20 bytes.
+  expect(link).not.toContain('urn:btih:')
+  const v2 = /#magnet:\?xt=urn:btmh:1220([0-9a-f]{64})/.exec(link)?.[1]
+  expect(v2?.slice(0, 40)).toBe(infoHashHex)
+  const b = await peerAt(browser, link)
+  const got = await b.page.evaluate(async () => {
+    const h = window.swarmdropHarness
+    const client = await h.clientHelpers.startClient()
+    const hex = await client.addMagnet(h.shareLink.magnetFromFragment(location.hash)!)
+    await h.clientHelpers.waitDone(hex, 90_000)
+    // Every piece was checked against layers B could only get from A (BEP 52 hash requests); they end
+    // up in the .torrent B keeps, whose v2 info hash is the link's.
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      const t = await h.metainfo.parseTorrent(client.torrentFile(hex)!)
+      if (t.pieceLayers.size > 0) return { hex, version: t.metaVersion, layers: t.pieceLayers.size, v1: t.infoHashV1 !== null, v2: h.bytes.toHex(t.infoHashV2!) }
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    return { hex, version: null }
+  })
+  expect(got).toEqual({ hex: infoHashHex, version: 2, layers: 1, v1: false, v2 })
+  expect(await savedSha256(b, infoHashHex)).toBe(sha)
+})
+
 test('a 3-peer swarm (1 seeder, 2 leechers at once) completes with identical bytes', async ({ browser }) => {
   test.setTimeout(120_000)
   const { infoHashHex, link, sha } = await seeder(browser, 12, 31)
