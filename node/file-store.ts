@@ -26,7 +26,8 @@ export type StoreMode =
 
 export interface FileStoreOptions {
   dir: string
-  info: TorrentInfo
+  /** With a v2 torrent's piece layers (a Metainfo has them), so that its data check can pass (BEP 52). */
+  info: TorrentInfo & { pieceLayers?: ReadonlyMap<string, Uint8Array> }
   mode: StoreMode
   hasher: Hasher
   /** The resume file; default DIR/.swarmdrop/<info hash>.resume; null: none. */
@@ -239,7 +240,7 @@ export class FilePieceStore implements PieceStore {
     }
     const good = await checkPieces({
       candidates,
-      pieceHashes: o.info.pieceHashes,
+      meta: o.info,
       hasher: o.hasher,
       readsAhead: NODE_LIMITS.checkReadsAhead,
       readPiece: async (i) => {

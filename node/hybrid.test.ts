@@ -1,7 +1,7 @@
 // BEP 52 in the Node peer: a hybrid torrent's swarm has two ids (the v1 info hash, the v2 one truncated
 // to 20 bytes), and a peer may dial with either (libtorrent 2 does both). The TCP listener routes both to
-// the seed; the seed, being dialled, answers in the id the dialler chose. A v2-only torrent is refused
-// with one clear error (checking data on disk goes by SHA-1 piece hashes).
+// the seed; the seed, being dialled, answers in the id the dialler chose. A v2-only seed's data is
+// checked by merkle roots (its .torrent's piece layers), so it needs them.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -69,15 +69,37 @@ describe('the Node peer and BEP 52', () => {
     }
   })
 
-  it('refuses a v2-only torrent with one clear error', async () => {
+  it('checks a v2-only seed by merkle roots: one damaged byte fails its piece alone', async () => {
     const meta = await v2TorrentOf(files, 16384, 2)
     const dir = join(root, 'v2')
     await onDisk(dir)
+    // a.bin's second piece (16 KiB pieces, files piece-aligned): one byte changed on disk.
+    const a = join(dir, 'album', 'a.bin')
+    const damaged = Uint8Array.from(files[0]!.data)
+    damaged[20_000]! ^= 0xff
+    await writeFile(a, damaged)
     const peer = await NodePeer.start({ port: 0, host: '127.0.0.1', webrtc: false })
     try {
-      const adding = peer.add({ source: { kind: 'torrent', metainfo: meta, bytes: new Uint8Array() }, dir, mode: 'seed', resumeFile: null })
+      const seed = await peer.add({ source: { kind: 'torrent', metainfo: meta, bytes: new Uint8Array() }, dir, mode: 'seed', resumeFile: null })
+      expect(meta.pieceHashes.length).toBe(0) // no SHA-1 to go by
+      expect(seed.store!.verifiedCount).toBe(meta.pieceCount - 1)
+      expect(seed.store!.has(1)).toBe(false)
+      expect(seed.state).toBe('seeding')
+    } finally {
+      await peer.stop()
+    }
+  })
+
+  it('refuses to seed a v2-only .torrent without its piece layers, with one clear error', async () => {
+    const meta = await v2TorrentOf(files, 16384, 2)
+    expect(meta.pieceLayers.size).toBeGreaterThan(0)
+    const dir = join(root, 'v2-no-layers')
+    await onDisk(dir)
+    const peer = await NodePeer.start({ port: 0, host: '127.0.0.1', webrtc: false })
+    try {
+      const adding = peer.add({ source: { kind: 'torrent', metainfo: { ...meta, pieceLayers: new Map() }, bytes: new Uint8Array() }, dir, mode: 'seed', resumeFile: null })
       await expect(adding).rejects.toThrow(MetainfoError)
-      await expect(adding).rejects.toThrow(/v2-only torrent .*not v2-only ones yet/)
+      await expect(adding).rejects.toThrow(/album: this v2 torrent has no piece layer for a\.bin/)
       expect(peer.torrents()).toHaveLength(0)
     } finally {
       await peer.stop()

@@ -2,11 +2,11 @@ import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { bytesEqual, toBinaryString, toHex } from '../shared/bytes.ts'
 import { Torrent, type PieceStore, type TorrentStats, type Transport } from '../shared/engine/index.ts'
-import { encodeTorrent, MetainfoError, parseInfo, type Metainfo, type TorrentInfo } from '../shared/metainfo/index.ts'
+import { encodeTorrent, MetainfoError, needsPieceLayer, parseInfo, pieceLayersDict, type Metainfo, type TorrentInfo } from '../shared/metainfo/index.ts'
 import { swarmIdOf, type MagnetLink } from '../shared/magnet/index.ts'
 import { TrackerClient, type TrackerStatus } from '../webrtc/tracker-client.ts'
 import { Dialer } from './dialer.ts'
-import { FilePieceStore, type StoreMode } from './file-store.ts'
+import { FilePieceStore, type FileStoreOptions, type StoreMode } from './file-store.ts'
 import { NODE_LIMITS } from './limits.ts'
 import type { NodePeerHost } from './node-peer-host.ts'
 import { STATE_DIR } from './resume-file.ts'
@@ -122,9 +122,15 @@ export class NodeTorrent {
     const ports = { hasher: host.hasher, clock: host.clock }
     const options = { peerId: host.peerId, client: host.clientName }
     if (this.info) {
-      // Checking data on disk and the resume file go by SHA-1 piece hashes, which a v2-only torrent has not.
-      if (this.info.metaVersion === 2) throw new MetainfoError(`${this.info.name}: a v2-only torrent (BEP 52): the Node peer takes v1 and hybrid torrents, not v2-only ones yet`)
-      this.store = await this.#openStore(this.info, o.mode)
+      // A v2-only seed is checked by merkle roots alone (BEP 52): without a file's piece layer none of
+      // its pieces can pass, and a read-only seed fetches nothing, so say why now.
+      if (o.mode === 'seed' && this.info.metaVersion === 2 && o.source.kind === 'torrent') {
+        const { pieceLayers } = o.source.metainfo
+        const missing = this.info.files.find((f) => needsPieceLayer(f, this.info!.pieceLength) && !pieceLayers.has(toHex(f.piecesRoot!)))
+        if (missing) throw new MetainfoError(`${this.info.name}: this v2 torrent has no piece layer for ${missing.path.join('/')}, so its data cannot be checked for seeding (BEP 52 \`piece layers\`)`)
+      }
+      // The Metainfo, not only its info dict: a v2 torrent's data check needs its piece layers.
+      this.store = await this.#openStore(o.source.kind === 'torrent' ? o.source.metainfo : this.info, o.mode)
       this.engine = await Torrent.open(this.info, { store: this.store, ...ports }, options)
       // A seed with part of its data serves that part: its store is read-only, so fetching the rest
       // would only fail each write. Nothing wanted: the engine requests nothing and counts as done.
@@ -157,6 +163,9 @@ export class NodeTorrent {
     this.#updateState()
     this.engine.on((e) => {
       if (e.type === 'metadata') this.#updateState()
+      // BEP 52: a v2 torrent's piece layers, fetched from peers, go into the kept .torrent, so a restart
+      // can check the data on disk against them.
+      if (e.type === 'pieceLayers' && this.info) void this.#saveMetadata(this.info)
       if (e.type === 'peer' && e.event === 'closed') this.dialer.fill()
       if (e.type === 'done') {
         this.#updateState()
@@ -230,7 +239,7 @@ export class NodeTorrent {
     else this.state = this.engine?.isDone() ? 'seeding' : 'downloading'
   }
 
-  async #openStore(info: TorrentInfo, mode: StoreMode): Promise<FilePieceStore> {
+  async #openStore(info: FileStoreOptions['info'], mode: StoreMode): Promise<FilePieceStore> {
     const o = this.#o
     return FilePieceStore.open({
       dir: o.dir,
@@ -253,12 +262,16 @@ export class NodeTorrent {
     void this.stop()
   }
 
-  /** A magnet's info dict, kept beside the resume file: a restarted download needs no peer to resume. */
+  /**
+   * A magnet's info dict (and a v2 torrent's piece layers once known), kept beside the resume file: a
+   * restarted download needs no peer to resume.
+   */
   async #saveMetadata(info: TorrentInfo): Promise<void> {
     const path = join(this.#o.dir, STATE_DIR, `${info.infoHashHex}.torrent`)
     try {
       await mkdir(dirname(path), { recursive: true })
-      await writeFile(`${path}.tmp`, encodeTorrent({ infoBytes: info.infoBytes, announce: this.#announce }))
+      const layers = this.engine?.pieceLayers() ?? null
+      await writeFile(`${path}.tmp`, encodeTorrent({ infoBytes: info.infoBytes, announce: this.#announce, ...(layers ? { pieceLayers: pieceLayersDict(layers) } : {}) }))
       await rename(`${path}.tmp`, path)
     } catch {
       // Only a convenience: without it a restart fetches the metadata again.

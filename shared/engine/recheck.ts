@@ -22,6 +22,16 @@ export interface RecheckOptions {
   cancelled?: () => boolean
 }
 
+type CheckableMeta = Pick<TorrentMeta, 'pieceCount' | 'pieceHashes' | 'pieceLength' | 'metaVersion' | 'files' | 'pieceLayers'>
+
+/**
+ * The download's own piece check for stored data (a recheck here, the Node peer's data check): SHA-1,
+ * the SHA-256 merkle root against the piece layers for v2 (BEP 52), both for a hybrid.
+ */
+export function pieceVerifierFor(meta: CheckableMeta, hasher: Hasher): PieceVerifier {
+  return new PieceVerifier(meta, hasher, (meta.metaVersion ?? 1) === 1 ? null : new V2Hashes(meta))
+}
+
 /**
  * `readPiece(i)` gives the piece's stored bytes, or null when they cannot be read (a missing file):
  * such a piece is not verified. Returns the pieces that pass the download's own check (piece-verifier.ts:
@@ -29,13 +39,13 @@ export interface RecheckOptions {
  * unknown cannot pass.
  */
 export async function recheckPieces(
-  meta: Pick<TorrentMeta, 'pieceCount' | 'pieceHashes' | 'pieceLength' | 'metaVersion' | 'files' | 'pieceLayers'>,
+  meta: CheckableMeta,
   hasher: Hasher,
   readPiece: (index: number) => Promise<Uint8Array | null>,
   o: RecheckOptions = {},
 ): Promise<Bitfield> {
   const good = new Bitfield(meta.pieceCount)
-  const verifier = new PieceVerifier(meta, hasher, (meta.metaVersion ?? 1) === 1 ? null : new V2Hashes(meta))
+  const verifier = pieceVerifierFor(meta, hasher)
   for (let i = 0; i < meta.pieceCount; i++) {
     if (o.cancelled?.()) throw new RecheckCancelled()
     const data = await readPiece(i).catch(() => null)
