@@ -1,10 +1,19 @@
 import { rename, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { createTorrent } from '../shared/metainfo/index.ts'
+import { createTorrent, type MetaVersion } from '../shared/metainfo/index.ts'
 import { formatMagnet, magnetOf } from '../shared/magnet/index.ts'
 import { toHex } from '../shared/bytes.ts'
 import { collectInputs } from '../node/torrent-inputs.ts'
 import { UsageError } from './errors.ts'
+
+/** The flags that pick a torrent's version (create, seed). */
+export const VERSION_OPTIONS = { v2: { type: 'boolean' }, hybrid: { type: 'boolean' } } as const
+
+/** --v2: v2-only (BEP 52); --hybrid: v1 and v2 in one info dict; neither: v1 (every client reads it). */
+export function metaVersionOf(values: { v2?: boolean; hybrid?: boolean }): MetaVersion {
+  if (values.v2 === true && values.hybrid === true) throw new UsageError('--v2 and --hybrid exclude each other (a hybrid is v1 and v2)')
+  return values.hybrid === true ? 'hybrid' : values.v2 === true ? 2 : 1
+}
 
 export async function runCreate(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -19,12 +28,10 @@ export async function runCreate(args: string[]): Promise<number> {
       comment: { type: 'string' },
       name: { type: 'string' },
       output: { type: 'string', short: 'o' },
-      v2: { type: 'boolean' },
-      hybrid: { type: 'boolean' },
+      ...VERSION_OPTIONS,
     },
   })
-  if (values.v2 === true && values.hybrid === true) throw new UsageError('--v2 and --hybrid exclude each other (a hybrid is v1 and v2)')
-  const metaVersion = values.hybrid === true ? 'hybrid' : values.v2 === true ? 2 : 1
+  const metaVersion = metaVersionOf(values)
   if (positionals.length === 0) throw new UsageError('create needs at least one file or directory')
   let pieceLength: number | undefined
   if (values['piece-length'] !== undefined) {

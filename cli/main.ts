@@ -13,12 +13,12 @@ const USAGE = `usage:
   swarmdrop create <path...> [--piece-length BYTES] [--announce URL]... [--url-list URL]...
                    [--private] [--comment TEXT] [--name NAME] [-o out.torrent] [--v2 | --hybrid]
   swarmdrop seed <path | file.torrent> [--data DIR] [--tracker URL]... [--torrent-out F]
-                 [--piece-length BYTES] [--port N] [--json] [--no-webrtc]
+                 [--piece-length BYTES] [--v2 | --hybrid] [--port N] [--json] [--no-webrtc]
   swarmdrop download <file.torrent | magnet | share link> [-o DIR] [--tracker URL]...
                  [--port N] [--seed] [--json] [--no-webrtc]
 
-create makes a v1 torrent (BEP 3); --v2 a v2-only one (BEP 52, SHA-256 merkle trees), --hybrid one
-that v1 and v2 clients share (both, as libtorrent makes them).
+create (and seed, given files) makes a v1 torrent (BEP 3); --v2 a v2-only one (BEP 52, SHA-256
+merkle trees), --hybrid one that v1 and v2 clients share (both, as libtorrent makes them).
 seed and download listen on TCP port 6881 by default (--port 0: any free port), reach classic
 clients over TCP and browsers over WebRTC, and stop cleanly on Ctrl-C (a "stopped" announce).`
 

@@ -5,6 +5,7 @@ import { formatMagnet } from '../shared/magnet/index.ts'
 import type { Metainfo } from '../shared/metainfo/index.ts'
 import { torrentFromPath } from '../node/torrent-inputs.ts'
 import { magnetFor, shareLink } from '../web/lib/share-link.ts'
+import { metaVersionOf, VERSION_OPTIONS } from './create.ts'
 import { RunError, UsageError } from './errors.ts'
 import { readTorrent } from './inspect.ts'
 import { findOurServer } from './our-server.ts'
@@ -19,7 +20,7 @@ export async function runSeed(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     strict: true,
-    options: { ...PEER_OPTIONS, data: { type: 'string' }, 'torrent-out': { type: 'string' }, 'piece-length': { type: 'string' } },
+    options: { ...PEER_OPTIONS, ...VERSION_OPTIONS, data: { type: 'string' }, 'torrent-out': { type: 'string' }, 'piece-length': { type: 'string' } },
   })
   if (positionals.length !== 1) throw new UsageError('seed takes one file, folder or .torrent')
   const input = positionals[0]!
@@ -41,13 +42,15 @@ export async function runSeed(args: string[]): Promise<number> {
   let extraTrackers: string[] = extra
   if (isTorrent) {
     if (pieceLength !== undefined) throw new UsageError('--piece-length is for making a torrent, not for a .torrent')
+    if (values.v2 === true || values.hybrid === true) throw new UsageError('--v2 and --hybrid are for making a torrent: a .torrent already has its version')
     metainfo = await readTorrent(input)
     torrent = new Uint8Array(await readFile(input))
     dir = resolve(values.data ?? dirname(input))
   } else {
     if (values.data !== undefined) throw new UsageError('--data is for a .torrent; to seed a file or folder, name it')
     reporter.event({ type: 'hashing', path: input }, `hashing ${input}...`)
-    const made = await torrentFromPath(input, { ...(pieceLength !== undefined ? { pieceLength } : {}), announce: extra.map((u) => [u]) })
+    const metaVersion = metaVersionOf(values)
+    const made = await torrentFromPath(input, { ...(pieceLength !== undefined ? { pieceLength } : {}), metaVersion, announce: extra.map((u) => [u]) })
     ;({ metainfo, torrent } = made)
     dir = dirname(resolve(input))
     knownGood = true // hashed a moment ago
@@ -61,7 +64,9 @@ export async function runSeed(args: string[]): Promise<number> {
 
   const trackers = [...new Set([...metainfo.announce.flat(), ...extraTrackers])]
   const ours = await findOurServer(trackers)
-  const magnet = magnetFor(metainfo.infoHashHex, metainfo.name, trackers)
+  // A v2 or hybrid torrent's link names its v2 info hash too (btmh, BEP 52); a v2-only one nothing else.
+  const v2 = metainfo.infoHashV2 ? { infoHashV2: metainfo.infoHashV2, v2Only: metainfo.metaVersion === 2 } : undefined
+  const magnet = magnetFor(metainfo.infoHashHex, metainfo.name, trackers, v2)
   const link = ours ? shareLink(ours.appUrl, magnet) : formatMagnet(magnet)
 
   const peer = await startPeer({ port, webrtc: !values['no-webrtc'], iceServers: ours?.config.iceServers ?? [] }, reporter)

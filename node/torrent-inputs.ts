@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { lstat, readdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { SwarmdropError } from '../shared/errors.ts'
-import { createTorrent, type CreateInput, type Metainfo } from '../shared/metainfo/index.ts'
+import { createTorrent, type CreateInput, type Metainfo, type MetaVersion } from '../shared/metainfo/index.ts'
 
 // Files on disk as createTorrent's inputs (streamed: nothing is read until hashing pulls it). Used by
 // `cli create`, `cli seed <path>` and the tracker's `--seed DIR`.
@@ -70,11 +70,15 @@ export interface MadeTorrent {
 }
 
 /** A file or folder on disk as a new torrent (hashed as a stream). */
-export async function torrentFromPath(path: string, o: { pieceLength?: number; announce?: string[][]; onProgress?: (hashed: number) => void } = {}): Promise<MadeTorrent> {
+export async function torrentFromPath(
+  path: string,
+  o: { pieceLength?: number; metaVersion?: MetaVersion; announce?: string[][]; onProgress?: (hashed: number) => void } = {},
+): Promise<MadeTorrent> {
   const { inputs, name, stamps } = await collectInputs([path])
   const { torrent, metainfo } = await createTorrent(inputs, {
     name,
     ...(o.pieceLength !== undefined ? { pieceLength: o.pieceLength } : {}),
+    ...(o.metaVersion !== undefined ? { metaVersion: o.metaVersion } : {}),
     announce: o.announce ?? [],
     createdBy: 'swarmdrop',
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
