@@ -120,6 +120,8 @@ test('settings are kept across a reload, and bad ones are refused with the reaso
   await settings.getByLabel('Download limit, all torrents (KiB/s)').fill('2048')
   await settings.getByLabel('Upload limit, all torrents (KiB/s)').fill('512')
   await settings.getByLabel('Keep seeding torrents once they are downloaded').uncheck()
+  await expect(settings.getByLabel('v1 — every client')).toBeChecked() // the default
+  await settings.getByLabel('hybrid — v1 and v2 clients').check()
   await settings.getByRole('button', { name: 'Save settings' }).click()
   await expect(settings).toHaveCount(0)
   await expect(page.getByRole('status').filter({ hasText: 'Settings saved.' })).toBeVisible()
@@ -137,5 +139,44 @@ test('settings are kept across a reload, and bad ones are refused with the reaso
   await expect(settings.getByLabel('Download limit, all torrents (KiB/s)')).toHaveValue('2048')
   await expect(settings.getByLabel('Upload limit, all torrents (KiB/s)')).toHaveValue('512')
   await expect(settings.getByLabel('Keep seeding torrents once they are downloaded')).not.toBeChecked()
+  await expect(settings.getByLabel('hybrid — v1 and v2 clients')).toBeChecked()
+  await context.close()
+})
+
+test('the share format setting is honoured: v1, hybrid and v2-only links (BEP 52), the reason for the default shown', async ({ browser }) => {
+  test.setTimeout(90_000)
+  const { context, page } = await openApp(browser, server.url + '/')
+  const linkOf = async (name: string): Promise<string> => {
+    await page.getByLabel('Share files…').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: randomBytes(40_000) })
+    const d = details(page, name)
+    await expect(d).toBeVisible({ timeout: 30_000 })
+    const link = await d.getByLabel(`Share link of ${name}`, { exact: true }).inputValue()
+    await d.getByRole('button', { name: `Close ${name}` }).click()
+    return decodeURIComponent(link)
+  }
+  const shareAs = async (label: string): Promise<void> => {
+    await page.getByRole('button', { name: 'Settings', exact: true }).click()
+    const settings = page.getByRole('dialog', { name: 'Settings' })
+    const formats = settings.getByRole('group', { name: 'Share new files as' })
+    await expect(formats).toHaveAccessibleDescription(/aria2 1\.36 computes a wrong info hash, Transmission 3 refuses the file/)
+    await formats.getByLabel(label).check()
+    await settings.getByRole('button', { name: 'Save settings' }).click()
+    await expect(settings).toHaveCount(0)
+  }
+  const btih = /xt=urn:btih:[0-9a-f]{40}/
+  const btmh = /xt=urn:btmh:1220[0-9a-f]{64}/
+  const v1 = await linkOf('plain.bin')
+  expect(v1).toMatch(btih)
+  expect(v1).not.toMatch(btmh)
+  await shareAs('hybrid — v1 and v2 clients')
+  const hybrid = await linkOf('hybrid.bin')
+  expect(hybrid).toMatch(btih)
+  expect(hybrid).toMatch(btmh)
+  await shareAs('v2 only — v2 clients')
+  const v2 = await linkOf('v2.bin')
+  expect(v2).not.toMatch(btih)
+  expect(v2).toMatch(btmh)
+  // The v2-only torrent's swarm id is its v2 info hash truncated (BEP 52).
+  expect(v2).toContain(`btmh:1220${await row(page, 'v2.bin').getAttribute('data-infohash')}`)
   await context.close()
 })

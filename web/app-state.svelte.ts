@@ -144,7 +144,7 @@ export class AppState {
     this.busy = `Hashing ${count === 1 ? files[0]!.file.name : `${count} files`} and preparing to share…`
     try {
       return await this.#run(async () => {
-        this.latest = (await this.#need().seed(files)).infoHashHex
+        this.latest = (await this.#need().seed(files, undefined, this.settings.shareAs)).infoHashHex
         // The link at once: the details open on it (Share is their first section).
         this.selected = this.latest
       })

@@ -49,9 +49,12 @@ async function* chunks(file: Blob): AsyncIterable<Uint8Array> {
 /**
  * The version the page shares in by default: v1. A hybrid (BEP 52; `metaVersion: 'hybrid'`) lets
  * WebTorrent and libtorrent join through its v1 half while v2 peers verify by SHA-256 and name a
- * single corrupt block, but not every v1 client reads one: aria2 1.37 computes a wrong v1 info hash
- * for hybrid torrents (libtorrent's too), so it never finds the swarm, and Debian's Transmission
- * refuses the file. Compatibility first: hybrid is the caller's choice until those clients cope.
+ * single corrupt block, but not every v1 client reads one: aria2 1.36 (Debian 12's) drops the
+ * empty-named keys of the file tree and so computes a wrong v1 info hash for any hybrid torrent
+ * (libtorrent's too; aria2 1.37 fixed it), so it never finds the swarm, and Transmission 3 refuses the
+ * file. A hybrid also hashes every piece twice (SHA-1 and the merkle leaves: more than twice the CPU
+ * before the link is ready). Compatibility first: the person picks hybrid or v2 in the Settings
+ * (settings.ts `shareAs`).
  */
 export const SHARE_META_VERSION: MetaVersion = 1
 

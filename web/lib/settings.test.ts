@@ -11,6 +11,13 @@ describe('settings', () => {
     expect(parseSettings('garbage')).toEqual(DEFAULT_SETTINGS)
   })
 
+  it('keeps the share format only when it is one of v1, v2 and hybrid; v1 by default', () => {
+    expect(DEFAULT_SETTINGS.shareAs).toBe(1)
+    expect(parseSettings({ shareAs: 'hybrid' }).shareAs).toBe('hybrid')
+    expect(parseSettings({ shareAs: 2 }).shareAs).toBe(2)
+    for (const bad of [3, '2', 'v2', null, true]) expect(parseSettings({ shareAs: bad }).shareAs).toBe(1)
+  })
+
   it('keeps only ICE servers with stun/turn URLs', () => {
     const s = parseSettings({ iceServers: [{ urls: 'stun:s.example:3478' }, { urls: 'http://nope' }, { urls: ['turn:t.example'], username: 'u', credential: 'p' }] })
     expect(s.iceServers).toEqual([{ urls: 'stun:s.example:3478' }, { urls: ['turn:t.example'], username: 'u', credential: 'p' }])

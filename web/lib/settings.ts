@@ -1,4 +1,6 @@
+import type { MetaVersion } from '../../shared/metainfo/index.ts'
 import { APP_CONFIG_LIMITS, isIceServer, type AppConfig } from './app-config.ts'
+import { SHARE_META_VERSION } from './seed-files.ts'
 
 // What a person sets in the page and keeps across reloads (localStorage: small, read once before the
 // client starts, so the first render already follows it). Anything unusable is dropped, never thrown:
@@ -17,6 +19,8 @@ export interface Settings {
   upLimit: number
   /** Keep seeding a torrent once it is complete (else it is paused when it finishes). */
   keepSeeding: boolean
+  /** The version files are shared in (BEP 52): v1 by default, seed-files.ts says why. */
+  shareAs: MetaVersion
 }
 
 export const SETTINGS_LIMITS = { maxPeersPerTorrent: 200, maxPeersTotal: 500, maxRate: 10 * 1024 ** 3 } as const
@@ -29,6 +33,11 @@ export const DEFAULT_SETTINGS: Settings = {
   downLimit: 0,
   upLimit: 0,
   keepSeeding: true,
+  shareAs: SHARE_META_VERSION,
+}
+
+export function isMetaVersion(v: unknown): v is MetaVersion {
+  return v === 1 || v === 2 || v === 'hybrid'
 }
 
 const STORAGE_KEY = 'swarmdrop-settings'
@@ -60,6 +69,7 @@ export function parseSettings(json: unknown): Settings {
     downLimit: int(o['downLimit'], 0, L.maxRate, d.downLimit),
     upLimit: int(o['upLimit'], 0, L.maxRate, d.upLimit),
     keepSeeding: typeof o['keepSeeding'] === 'boolean' ? o['keepSeeding'] : d.keepSeeding,
+    shareAs: isMetaVersion(o['shareAs']) ? o['shareAs'] : d.shareAs,
   }
 }
 
