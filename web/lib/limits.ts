@@ -10,6 +10,8 @@ export const WEB_LIMITS = {
   hashJobsPerWorker: 2,
   /** Pieces being copied from a dropped file into OPFS at once (each read and written in the OPFS worker). */
   copyPiecesInFlight: 4,
+  /** Write buffers kept between writes to the OPFS worker (transfer-buffers.ts): a few pieces' worth. */
+  opfsWriteBufferBytes: 8 << 20,
   /** Largest chunk a stream (/stream/...) moves at once. */
   streamChunkBytes: 1 << 20,
   /** A stream's first chunk; each next one doubles, up to streamChunkBytes. */

@@ -1,4 +1,6 @@
 import { fileHandle, torrentDir } from './opfs-paths.ts'
+import { TransferBuffers } from './transfer-buffers.ts'
+import { WEB_LIMITS } from './limits.ts'
 
 // The two ways of writing at a position in an OPFS file, behind one interface so opfs-store.ts can use
 // either and e2e/lib-opfs.spec.ts can measure both:
@@ -122,6 +124,9 @@ type WorkerRequest =
 export type WorkerMessage = WorkerRequest & { id: number; session: number }
 export type WorkerReply = { id: number; ok: true; value?: unknown } | { id: number; ok: false; error: string; name: string }
 
+/** Buffers of the writes to the worker, reused (every session's). */
+const writeBuffers = new TransferBuffers(WEB_LIMITS.opfsWriteBufferBytes)
+
 /** One worker serves every torrent of the page; each open backend is a session in it. */
 let sharedWorker: { worker: Worker; pending: Map<number, (r: WorkerReply) => void>; nextId: number; nextSession: number } | null = null
 
@@ -169,10 +174,13 @@ export class WorkerBackend implements FileBackend {
     return this.#call({ op: 'mark', index })
   }
 
-  write(fileIndex: number, offset: number, data: Uint8Array, markPiece?: number): Promise<void> {
-    // Copy: the caller keeps its buffer (the engine may still serve it), the copy is transferred.
-    const copy = data.slice()
-    return this.#call({ op: 'write', fileIndex, offset, data: copy, ...(markPiece !== undefined ? { markPiece } : {}) }, [copy.buffer])
+  async write(fileIndex: number, offset: number, data: Uint8Array, markPiece?: number): Promise<void> {
+    // Copy: the caller keeps its buffer (the engine may still serve it). The copy is transferred,
+    // and the worker transfers it back for the next write (transfer-buffers.ts says why).
+    const copy = writeBuffers.take(data.byteLength)
+    copy.set(data)
+    const back = await this.#call<Uint8Array | undefined>({ op: 'write', fileIndex, offset, data: copy, ...(markPiece !== undefined ? { markPiece } : {}) }, [copy.buffer])
+    if (back instanceof Uint8Array) writeBuffers.give(back.buffer as ArrayBuffer)
   }
 
   copy(fileIndex: number, offset: number, blob: Blob, markPiece?: number): Promise<void> {

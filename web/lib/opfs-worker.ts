@@ -90,7 +90,8 @@ async function run(msg: WorkerMessage): Promise<unknown> {
       const n = h.write(msg.data, { at: msg.offset })
       if (n !== msg.data.byteLength) throw new DOMException(`short write: ${n} of ${msg.data.byteLength}`, 'QuotaExceededError')
       if (msg.markPiece !== undefined) mark(msg.session, msg.markPiece)
-      return undefined
+      // Back to the page (transferred below) for its next write: no garbage here.
+      return msg.data
     }
     case 'copy': {
       const data = new Uint8Array(await msg.blob.arrayBuffer())
@@ -130,7 +131,7 @@ self.onmessage = async (e: MessageEvent<WorkerMessage>) => {
   } catch (err) {
     reply = { id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' }
   }
-  // Read results are transferred, not copied.
+  // Read results (and write buffers going back) are transferred, not copied.
   const value = reply.ok ? reply.value : undefined
   ;(self as unknown as DedicatedWorkerGlobalScope).postMessage(reply, value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : [])
 }
