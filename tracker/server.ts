@@ -7,12 +7,13 @@
 //   anything else the built web app (static.ts)
 
 import { readFileSync } from 'node:fs'
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpServer, maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Config } from './config.ts'
 import { ANNOUNCE_PATH, HttpTracker, SCRAPE_PATH } from './http/handler.ts'
+import { LeanHttpConnections } from './http/lean-connections.ts'
 import { createLogger, type Logger } from './log.ts'
 import { MessageRate, createMetrics, stats, type TrackerParts } from './metrics.ts'
 import { SharedTracker } from './redis/shared-tracker.ts'
@@ -29,6 +30,8 @@ export interface RunningServer extends TrackerParts {
   url: string
   /** The UDP tracker's port, or null when it is off (--udp-port 0). */
   udpPort: number | null
+  /** The HTTP tracker's lean connections (null with TLS: all goes through the http server). */
+  leanHttp: LeanHttpConnections | null
   close(): Promise<void>
 }
 
@@ -134,6 +137,21 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ? createHttpsServer({ cert: readFileSync(config.tlsCert as string), key: readFileSync(config.tlsKey as string) }, onRequest)
     : createHttpServer(onRequest)
 
+  // Plain HTTP: every connection starts on the HTTP tracker's lean path, which hands it to the http
+  // server as soon as a request is not a tracker GET it serves (http/lean-connections.ts). The http
+  // server's own 'connection' listener (its only one) becomes that hand-off. TLS connections go to
+  // the http server directly (requests arrive only after the handshake; a proxy usually ends TLS).
+  const httpConnection = server.listeners('connection')
+  const lean = tls || httpConnection.length !== 1 ? null : new LeanHttpConnections(http, {
+    maxHeadBytes: maxHeaderSize, keepAliveMs: server.keepAliveTimeout, headersTimeoutMs: server.headersTimeout,
+    trustProxy: config.trustProxy,
+    handOff: socket => (httpConnection[0] as (s: Socket) => void).call(server, socket),
+  })
+  if (lean !== null) {
+    server.removeAllListeners('connection')
+    server.on('connection', (socket: Socket) => lean.accept(socket))
+  }
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', destroySelf)
     const ip = clientAddress(req, config.trustProxy)
@@ -172,6 +190,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const heartbeatEvery = Math.max(250, config.timing.heartbeat * 1000)
   const timer = setInterval(() => {
     rate.sample(ws.counters.messages, Date.now())
+    lean?.sweep(Date.now())
     sinceHeartbeat += tickMs
     sinceExpiry += tickMs
     if (sinceHeartbeat >= heartbeatEvery) {
@@ -223,6 +242,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     closing ??= new Promise<void>(resolvePromise => {
       clearInterval(timer)
       ws.closeAll()
+      lean?.closeAll()
       udp?.close()
       server.close(() => {
         if (store === null) return resolvePromise()
@@ -232,5 +252,5 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     })
     return closing
   }
-  return { port, url, udpPort: udp?.port ?? null, tracker, ws, http, udp, shared, close }
+  return { port, url, udpPort: udp?.port ?? null, leanHttp: lean, tracker, ws, http, udp, shared, close }
 }

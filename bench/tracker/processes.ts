@@ -15,7 +15,9 @@ export class Child {
   private constructor(readonly proc: ChildProcess) {}
 
   static async start(script: string, args: string[]): Promise<{ child: Child; hello: Record<string, unknown> }> {
-    const proc = fork(here(script), args, { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    // BENCH_CPU_PROF=<dir>: the tracker under test writes a V8 CPU profile there when it stops.
+    const profile = script === 'tracker-child.ts' && process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+    const proc = fork(here(script), args, { execArgv: ['--expose-gc', '--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     const hello = await new Promise<Record<string, unknown>>((resolve, reject) => {
       proc.once('message', m => resolve(m as Record<string, unknown>))
       proc.once('exit', code => reject(new Error(`${script} exited with ${code}`)))

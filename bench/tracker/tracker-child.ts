@@ -87,4 +87,6 @@ process.on('message', (msg: unknown) => {
   process.send?.({ cpu: process.cpuUsage(), memory: process.memoryUsage() })
 })
 process.on('disconnect', () => process.exit(0))
+// An orderly exit on the bench's SIGTERM, so that a --cpu-prof profile gets written (BENCH_CPU_PROF).
+process.on('SIGTERM', () => process.exit(0))
 process.send?.(started)
