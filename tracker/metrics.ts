@@ -2,6 +2,7 @@
 // counters on the core and the socket layers; these read them when scraped, so a busy tracker pays
 // nothing per request.
 
+import { createRequire } from 'node:module'
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { HttpTracker } from './http/handler.ts'
 import type { ClusterCounters, SharedTracker } from './redis/shared-tracker.ts'
@@ -97,12 +98,37 @@ const udpHelp: Record<keyof UdpCounters, string> = {
   dropped: 'UDP packets dropped without a reply (short, rate-limited, not BEP 15)',
 }
 
+/**
+ * prom-client's default metrics (process CPU, memory, heap, handles, event-loop lag, ...) without its
+ * GC-duration histogram: that one observes every garbage collection through a PerformanceObserver,
+ * and Node 20 builds each GC entry with deprecation wrappers: ~5% of the tracker's CPU per WebSocket
+ * announce in a profile (collections come in proportion to requests), where every other default
+ * metric costs nothing until scraped. prom-client has no switch for one default metric, so its
+ * metric modules are called one by one; should its layout change, all of them are taken instead.
+ */
+const DEFAULT_METRICS = [
+  'processCpuTotal', 'processStartTime', 'osMemoryHeap', 'processOpenFileDescriptors', 'processMaxFileDescriptors',
+  'eventLoopLag', 'processResources', 'processHandles', 'processRequests', 'heapSizeAndUsed', 'heapSpacesSizeAndUsed', 'version',
+]
+
+function defaultMetricsWithoutGc(register: Registry, prefix: string): void {
+  const require = createRequire(import.meta.url)
+  let collectors: ((r: Registry, c: object) => void)[]
+  try {
+    collectors = DEFAULT_METRICS.map(name => require(`prom-client/lib/metrics/${name}.js`) as (r: Registry, c: object) => void)
+  } catch {
+    collectDefaultMetrics({ register, prefix })
+    return
+  }
+  for (const collect of collectors) collect(register, { prefix, eventLoopMonitoringPrecision: 10 })
+}
+
 const snake = (s: string): string => s.replace(/[A-Z]/g, c => '_' + c.toLowerCase())
 
 export function createMetrics(parts: TrackerParts, rate: MessageRate): Registry {
   const { tracker, ws } = parts
   const register = new Registry()
-  collectDefaultMetrics({ register, prefix: 'swarmdrop_' })
+  defaultMetricsWithoutGc(register, 'swarmdrop_')
   const gauge = (name: string, help: string, read: () => number): void => {
     new Gauge({ name, help, registers: [register], collect() { this.set(read()) } })
   }
