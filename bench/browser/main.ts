@@ -13,6 +13,8 @@
 // (with loss, 16), --conditions loopback,50ms,50ms-1%loss (any <rtt>ms[-<p>%loss][@<mbit>mbit]), --only
 // swarmdrop,webtorrent,raw (label prefixes),
 // --variant NAME='{"limit":value}' (swarmdrop with other engine limits beside the default: A/B),
+// --meta-versions v2,hybrid (swarmdrop sharing v2-only and/or hybrid torrents beside the default v1,
+// BEP 52: issue 12's v2-against-v1 MB/s, paired per round like a variant),
 // --no-swarm (no 3 -> 1), --raw-send-kib N (the raw channel's sends, 16), --threads (CPU per process and thread), --probe, --js-profile,
 // --trace [--trace-after ms --trace-for ms] (renderer-trace.ts), --tag T.
 // The machine is shared and has 2 cores: compare within one run; CPU per MiB is the steadier figure.
@@ -83,13 +85,18 @@ const probe = process.argv.includes('--probe')
 const jsProfile = process.argv.includes('--js-profile')
 const rawSendBytes = flag('raw-send-kib', 16) * 1024
 /** `--variant NAME='{"requestLength":16384}'`: swarmdrop with other engine limits, run beside the default (A/B). */
-const variants = process.argv.flatMap((a, i) => {
+const variants: NonNullable<Transfer['variant']>[] = process.argv.flatMap((a, i) => {
   if (a !== '--variant') return []
   const v = process.argv[i + 1] ?? ''
   const at = v.indexOf('=')
   if (at <= 0) throw new Error('--variant wants NAME=JSON')
   return [{ name: v.slice(0, at), limits: JSON.parse(v.slice(at + 1)) as Record<string, number> }]
 })
+/** `--meta-versions v2,hybrid`: the same transfer of a v2-only and/or a hybrid torrent (BEP 52), as variants. */
+for (const v of arg('meta-versions')?.split(',') ?? []) {
+  if (v !== 'v2' && v !== 'hybrid') throw new Error(`--meta-versions: '${v}' is not v2 or hybrid`)
+  variants.push({ name: v, limits: {}, metaVersion: v === 'v2' ? 2 : 'hybrid' })
+}
 const trace = process.argv.includes('--trace') ? { afterMs: flag('trace-after', 3000), forMs: flag('trace-for', 3000) } : undefined
 
 const loadBefore = loadavg()

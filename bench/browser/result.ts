@@ -39,8 +39,11 @@ export interface Transfer {
   jsProfile?: boolean
   /** Trace every process and thread (renderer-trace.ts) for `forMs`, `afterMs` into the transfer. */
   trace?: { afterMs: number; forMs: number }
-  /** A swarmdrop variant (engine limits) measured beside the default, for A/B comparisons. */
-  variant?: { name: string; limits: Record<string, number> }
+  /**
+   * A swarmdrop variant measured beside the default, for A/B comparisons: other engine limits, and/or
+   * the torrent shared as v2 or hybrid (BEP 52) instead of v1.
+   */
+  variant?: { name: string; limits: Record<string, number>; metaVersion?: 2 | 'hybrid' }
   /** The raw channel's send size (default 16 KiB, as measured in issue 10). */
   rawSendBytes?: number
   /** Connect the peers through this relay (bench/network) instead of loopback. */

@@ -47,5 +47,20 @@ describe('bench summary', () => {
     expect(speed.met).toBe(false)
     const first = goals.find((g) => g.goal.startsWith('first verified piece'))!
     expect(first.measured?.median).toBeCloseTo((0.25 + 1) / 2)
+    // No v2 runs: no issue 12 goal.
+    expect(goals.some((g) => g.goal.includes('v2 / v1'))).toBe(false)
+  })
+
+  it('checks a v2 transfer against v1 in the same rounds (issue 12: within 10%)', () => {
+    const results = [
+      run('swarmdrop', 1, 'loopback', 0, 4, 1, 1),
+      run('swarmdrop[v2]', 1, 'loopback', 0, 3.8, 1, 1),
+      run('swarmdrop', 1, 'loopback', 1, 5, 1, 1),
+      run('swarmdrop[v2]', 1, 'loopback', 1, 4, 1, 1),
+    ]
+    // Rounds: 0.95 and 0.8.
+    const v2 = checkGoals(results, ['loopback']).find((g) => g.goal === 'MB/s 1->1: swarmdrop v2 / v1 (loopback, issue 12)')!
+    expect(v2.measured?.median).toBeCloseTo(0.875)
+    expect(v2.met).toBe(false)
   })
 })

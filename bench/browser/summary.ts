@@ -111,7 +111,7 @@ export interface GoalCheck {
 
 const LOOPBACK = 'loopback'
 
-/** Issue 10's goals, each a paired ratio checked at its median. */
+/** Issue 10's goals (and issue 12's, when v2 runs are there), each a paired ratio checked at its median. */
 export function checkGoals(results: RunResult[], conditions: string[]): GoalCheck[] {
   const goals: GoalCheck[] = []
   const add = (goal: string, measured: Spread | null, target: number, atMost: boolean) =>
@@ -130,6 +130,13 @@ export function checkGoals(results: RunResult[], conditions: string[]): GoalChec
     add(`MB/s 1->1: swarmdrop / WebTorrent (${c})`, pairedRatio(results, c, sd1, wt1, 'mbPerS'), 1.5, false)
     add(`MB/s: swarmdrop 3->1 / swarmdrop 1->1 (${c})`, pairedRatio(results, c, 'swarmdrop 3->1', sd1, 'mbPerS'), 1.5, false)
     if (!c.includes('loss')) add(`first verified piece: swarmdrop / WebTorrent (${c}, 1->1)`, pairedRatio(results, c, sd1, wt1, 'firstPieceMs'), 0.5, true)
+  }
+  // Issue 12: a v2-only transfer (`--meta-versions v2`: SHA-256 merkle checks, layers fetched) within
+  // 10% of v1's MB/s, under every condition it ran in.
+  for (const c of conditions) {
+    if (results.some((r) => r.condition === c && scenarioOf(r) === 'swarmdrop[v2] 1->1')) {
+      add(`MB/s 1->1: swarmdrop v2 / v1 (${c}, issue 12)`, pairedRatio(results, c, 'swarmdrop[v2] 1->1', sd1, 'mbPerS'), 0.9, false)
+    }
   }
   return goals
 }

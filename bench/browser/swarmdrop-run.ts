@@ -9,7 +9,9 @@ import { failed, mbPerS, type RunResult, type Transfer } from './result.ts'
 // swarmdrop itself: `seeders` contexts seed the same N MiB file with SwarmClient (hashing it and
 // copying it into OPFS, as a user's drop does), one leecher context opens the share link and adds its
 // magnet through our tracker. Timed inside the leecher page, from addMagnet to done; the leecher's
-// stored file (read back from OPFS) is hashed and compared with the source.
+// stored file (read back from OPFS) is hashed and compared with the source. The torrent is v1 (the
+// page's default) unless the variant says v2 or hybrid (BEP 52): then the leecher, from a link with
+// btmh, fetches the piece layers from the seeders and verifies every piece by SHA-256 merkle roots.
 
 const FILE_SEED = 0x5eed
 
@@ -36,21 +38,22 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
   roles.mark('seeder')
   if (t.probe) await installProbe(first.page)
   const seeded = await first.page.evaluate(
-    async ({ size, seed, limits }) => {
+    async ({ size, seed, limits, metaVersion }) => {
       const h = window.swarmdropHarness
       const client = await h.clientHelpers.startClient(limits)
       const file = h.clientHelpers.makeFile('bench.bin', size, seed)
       const sha = await h.clientHelpers.sha256Hex(file)
       const t0 = performance.now()
-      const { infoHashHex, link } = await client.seed([{ path: ['bench.bin'], file }])
+      const { infoHashHex, link } = await client.seed([{ path: ['bench.bin'], file }], undefined, metaVersion ?? 1)
       const seedMs = performance.now() - t0
       const record = await client.library.get(infoHashHex)
       const torrent = record?.source.kind === 'torrent' ? [...record.source.bytes] : []
-      const pieceLength = (await h.metainfo.parseTorrent(new Uint8Array(torrent))).pieceLength
-      return { infoHashHex, link, sha, seedMs, torrent, pieceLength }
+      const { pieceLength, metaVersion: made } = await h.metainfo.parseTorrent(new Uint8Array(torrent))
+      return { infoHashHex, link, sha, seedMs, torrent, pieceLength, metaVersion: made }
     },
-    { size, seed: FILE_SEED, limits: t.variant?.limits ?? {} },
+    { size, seed: FILE_SEED, limits: t.variant?.limits ?? {}, metaVersion: t.variant?.metaVersion },
   )
+  if (seeded.metaVersion !== (t.variant?.metaVersion ?? 1)) throw new Error(`shared a ${seeded.metaVersion} torrent, not ${t.variant?.metaVersion ?? 1}`)
   // More seeders: the same file and the same .torrent, pieces checked against it (seedTorrent).
   for (let i = 1; i < t.seeders; i++) {
     const s = await benchPeer(appUrl, t.network)
@@ -99,6 +102,7 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
     details: {
       ...(probe ? { probe } : {}),
       ...(jsProfile ? { leecherJsProfile: jsProfile } : {}),
+      metaVersion: seeded.metaVersion,
       pieceLength: seeded.pieceLength,
       pieceCount: got.pieceCount,
       downloadedBytes: got.downloaded,

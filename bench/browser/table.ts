@@ -42,7 +42,7 @@ export function printSummary(rows: ScenarioSummary[]): void {
 }
 
 export function printGoals(goals: GoalCheck[]): void {
-  console.log('\nissue 10 goals (paired ratios per round: median (min-max))')
+  console.log('\ngoals: issue 10, and issue 12 (v2 / v1) with --meta-versions v2 (paired ratios per round: median (min-max))')
   const w = Math.max(...goals.map((g) => g.goal.length))
   for (const g of goals) {
     const measured = g.measured ? spreadText(g.measured, 2) : 'n/a'
