@@ -1,4 +1,4 @@
-import type { RawChannelTransport } from '../../web/harness/transport-bench.ts'
+import { connectRaw, transfer } from '../../e2e/lib-harness/channel-pair.ts'
 import { benchPeer, bounded, closePeers, type BenchPeer } from './chromium.ts'
 import { cpuMeter, PeerRoles } from './proc-cpu.ts'
 import { traceWindow } from './renderer-trace.ts'
@@ -32,34 +32,13 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
   const b = await benchPeer(appUrl, t.network)
   peers.push(b)
   roles.mark('leecher')
-  const offer = await a.page.evaluate(async () => {
-    const o = await window.swarmdropHarness.transportBench.rawOffer()
-    window.scratch['offer'] = o
-    return o.sdp
-  })
-  const answer = await b.page.evaluate(async (sdp) => {
-    const r = await window.swarmdropHarness.transportBench.rawAnswer(sdp)
-    window.scratch['transport'] = r.transport
-    return r.sdp
-  }, offer)
-  await a.page.evaluate(async (sdp) => {
-    const o = window.scratch['offer'] as { finish(sdp: string): Promise<RawChannelTransport> }
-    window.scratch['t'] = await o.finish(sdp)
-  }, answer)
-  await b.page.evaluate(async () => {
-    window.scratch['t'] = await (window.scratch['transport'] as Promise<RawChannelTransport>)
-  })
+  await connectRaw(a, b)
+  const sendSize = t.rawSendBytes ?? 16384
   const cpu = cpuMeter(roles)
   const trace = t.trace ? traceWindow([a.browser, b.browser], roles, t.trace) : null
-  const received = b.page.evaluate(
-    ({ size, sendSize }) => window.swarmdropHarness.transportBench.receiveAll(window.scratch['t'] as RawChannelTransport, size, sendSize),
-    { size, sendSize: t.rawSendBytes ?? 16384 },
-  )
-  await a.page.evaluate(
-    ({ size, sendSize }) => window.swarmdropHarness.transportBench.sendAll(window.scratch['t'] as RawChannelTransport, size, sendSize),
-    { size, sendSize: t.rawSendBytes ?? 16384 },
-  )
-  const got = await received
+  // transfer() arms the receiver before the first send: a message that reached the page before its
+  // onData was set was dropped, and on loopback the run then waited for bytes that never came.
+  const got = await transfer(a, b, size, sendSize)
   const cpuUse = cpu()
   const traced = await trace?.finish()
   return {
@@ -73,6 +52,6 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
     identical: got.intact,
     cpu: cpuUse,
     ...(traced ? { trace: traced } : {}),
-    details: { sendSize: t.rawSendBytes ?? 16384 },
+    details: { sendSize },
   }
 }

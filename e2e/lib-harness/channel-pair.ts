@@ -56,11 +56,14 @@ export async function connectRaw(a: HarnessPeer, b: HarnessPeer): Promise<void> 
 }
 
 /** Arm the receiver first (bytes that arrive before onData is set would be lost), then send. */
-export async function transfer(from: HarnessPeer, to: HarnessPeer, total: number): Promise<{ ms: number; intact: boolean }> {
-  await to.page.evaluate(async (total) => {
-    window.scratch['received'] = window.swarmdropHarness.transportBench.receiveAll((await window.scratch['transport']) as never, total)
-  }, total)
-  await from.page.evaluate(async (total) => window.swarmdropHarness.transportBench.sendAll((await window.scratch['transport']) as never, total), total)
+export async function transfer(from: HarnessPeer, to: HarnessPeer, total: number, writeSize = 64 * 1024): Promise<{ ms: number; intact: boolean }> {
+  await to.page.evaluate(async ({ total, writeSize }) => {
+    window.scratch['received'] = window.swarmdropHarness.transportBench.receiveAll((await window.scratch['transport']) as never, total, writeSize)
+  }, { total, writeSize })
+  await from.page.evaluate(
+    async ({ total, writeSize }) => window.swarmdropHarness.transportBench.sendAll((await window.scratch['transport']) as never, total, writeSize),
+    { total, writeSize },
+  )
   return to.page.evaluate(() => window.scratch['received'] as Promise<{ ms: number; intact: boolean }>)
 }
 
