@@ -91,6 +91,11 @@ export class Downloader {
     })
   }
 
+  /** Bytes the pieces in flight may hold (their count cap times the piece length). */
+  private get budgetBytes(): number {
+    return this.picker.maxPiecesInFlight * this.meta.pieceLength
+  }
+
   /** Pieces in memory (in flight or being verified): bounded by maxPiecesInFlight and maxBytesInFlight. */
   buffered(): number {
     return this.buffers.size
@@ -136,7 +141,7 @@ export class Downloader {
     // A request never spans pieces: a block longer than a piece is one piece.
     const span = endgame ? BLOCK_SIZE : Math.min(s.blockLength, Math.ceil(this.meta.pieceLength / BLOCK_SIZE) * BLOCK_SIZE)
     const now = this.clock.now()
-    const depth = pipelineDepth(st.download.rate(now), reqq, this.limits.maxRequestsPerPeer, span)
+    const depth = Math.min(pipelineDepth(st.download.rate(now), reqq, this.limits.maxRequestsPerPeer, span), this.fairShare(span))
     const want = (endgame ? Math.min(depth, ENDGAME_DEPTH) : depth) - s.outstandingRequests
     // The rate limit counts 16 KiB blocks: under a limit smaller than a large block, the requests
     // shrink to what it allows now rather than waiting for a bucket that never holds a whole one.
@@ -151,6 +156,19 @@ export class Downloader {
       this.limiter.force(ref.length, now)
       s.request(ref)
     }
+  }
+
+  /**
+   * Requests of `span` bytes one peer may have out: an equal share of the bytes the pieces in flight
+   * may hold, among the peers we can download from now. Without it the first fast peer takes every
+   * slot of the in-flight budget as each of its blocks lands (fill runs on its arrivals), and the
+   * other peers, refilled only by the tick, starve: three seeders then deliver what one does.
+   */
+  private fairShare(span: number): number {
+    let active = 0
+    for (const o of this.sessions()) if (o.ready && o.state.amInterested && !o.state.peerChoking) active++
+    if (active <= 1) return Infinity
+    return Math.max(1, Math.floor(this.budgetBytes / active / span))
   }
 
   /**

@@ -120,6 +120,11 @@ export class PiecePicker {
     this.availability[index] = (this.availability[index] ?? 0) + 1
   }
 
+  /** Pieces that may be in flight at once (their blocks in memory). */
+  get maxPiecesInFlight(): number {
+    return this.o.maxPiecesInFlight
+  }
+
   piecesInFlight(): number {
     return this.partial.size
   }
