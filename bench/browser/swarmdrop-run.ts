@@ -87,6 +87,15 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
   const jsProfile = profiler ? await stopJsProfile(profiler) : undefined
   const probe = t.probe ? { seeder: await readProbe(peers[0]!.page), leecher: await readProbe(leecher.page) } : undefined
   const sha = await storedSha256(leecher, got.hex)
+  // What each seeder sent (MiB): whether the leecher spread its requests over all of them.
+  const perSeederMiB = await Promise.all(
+    peers.slice(0, t.seeders).map((p) =>
+      p.page.evaluate((hex) => {
+        const v = (window.scratch['client'] as SwarmClient).views().find((x) => x.infoHashHex === hex)
+        return Math.round(((v?.uploaded ?? 0) / 1048576) * 10) / 10
+      }, got.hex),
+    ),
+  )
   return {
     name: nameOf(t),
     seeders: t.seeders,
@@ -108,6 +117,7 @@ async function measure(appUrl: string, t: Transfer, peers: BenchPeer[]): Promise
       downloadedBytes: got.downloaded,
       wasteRatio: round(got.downloaded / size, 3),
       peersAtDone: got.peers,
+      perSeederMiB,
       seedSeconds: round(seeded.seedMs / 1000, 2),
     },
   }

@@ -19,7 +19,9 @@ export function runLine(r: RunResult): string {
   const first = f.firstPieceMs === undefined ? '' : `, first piece ${f.firstPieceMs} ms`
   const rd = r.details?.['relay'] as { bytesPerPayload: number; lost: number; overflowed: number } | undefined
   const relay = f.cpuRelay === undefined ? '' : `, relay ${fmt(f.cpuRelay, 0)} (relayed ${rd?.bytesPerPayload ?? '?'} B per payload B, ${rd?.lost ?? '?'} lost, ${rd?.overflowed ?? '?'} overflowed)`
-  return `${r.mbPerS} MB/s, ${r.seconds} s${first}; CPU ms/MiB leecher ${fmt(f.cpuLeecher, 0)}, seeder(s) ${fmt(f.cpuSeeders, 0)}, both ${fmt(f.cpuBoth, 0)}${relay}`
+  const per = r.details?.['perSeederMiB'] as number[] | undefined
+  const seeders = per && per.length > 1 ? `; MiB sent per seeder ${per.join('/')}` : ''
+  return `${r.mbPerS} MB/s, ${r.seconds} s${first}; CPU ms/MiB leecher ${fmt(f.cpuLeecher, 0)}, seeder(s) ${fmt(f.cpuSeeders, 0)}, both ${fmt(f.cpuBoth, 0)}${relay}${seeders}`
 }
 
 export function printSummary(rows: ScenarioSummary[]): void {
