@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { aria2c, cli, type Proc } from '../node/interop/processes.ts'
+import { aria2c, cli, libtorrentPeer, type Proc } from '../node/interop/processes.ts'
+import { toHex } from '../shared/bytes.ts'
 import { createTorrent } from '../shared/metainfo/index.ts'
 import { details, openApp, row, saveAndHash, sha256 } from './support/app-page.ts'
 import { freePort, startAppServer, type AppServer } from './support/app-server.ts'
@@ -59,6 +60,35 @@ test('aria2c seeds over TCP; a Node peer joins; a tab opens the share link and g
   await expect(fetched).toHaveAttribute('data-status', 'seeding', { timeout: 90_000 })
   expect(await saveAndHash(tab.page, fetched)).toEqual({ name: 'from-aria2.bin', sha256: sha256(data), length: SIZE })
   // The bytes came through the Node peer, to a WebRTC peer.
+  const served = await bridge.waitFor((l) => l['type'] === 'progress' && (l['uploaded'] as number) >= SIZE && (l['peers'] as { webrtc: number }).webrtc >= 1, 20_000)
+  expect(served['uploaded']).toBeGreaterThanOrEqual(SIZE)
+  await tab.context.close()
+})
+
+test('a v2-only torrent (BEP 52) crosses the bridge: libtorrent seeds over TCP, the Node peer fetches it from the btmh magnet, a tab gets it over WebRTC', async ({ browser }) => {
+  test.setTimeout(180_000)
+  const http = `${server.url}/announce`
+  const ws = `ws://127.0.0.1:${server.port}/announce`
+  const data = randomBytes(SIZE)
+  await mkdir(join(root, 'lt-seed'), { recursive: true })
+  await writeFile(join(root, 'lt-seed', 'from-libtorrent.bin'), data)
+  const { torrent, metainfo } = await createTorrent([{ path: ['from-libtorrent.bin'], length: data.length, async *stream() { yield data } }], { pieceLength: 65536, metaVersion: 2, announce: [[http]] })
+  const torrentPath = join(root, 'from-libtorrent.torrent')
+  await writeFile(torrentPath, torrent)
+  track(libtorrentPeer({ mode: 'seed', torrent: torrentPath, dir: join(root, 'lt-seed'), port: await freePort() }))
+
+  // No v1 hash anywhere: the magnet names the v2 one (btmh); the info dict and the piece layers come
+  // from libtorrent to the Node peer, then from the Node peer to the tab (BEP 9, BEP 52 hash requests).
+  const magnet = `magnet:?xt=urn:btmh:1220${toHex(metainfo.infoHashV2!)}&dn=from-libtorrent.bin&tr=${encodeURIComponent(ws)}`
+  const bridge = track(cli('download', `${magnet}&tr=${encodeURIComponent(http)}`, '-o', join(root, 'bridge-v2'), '--seed', '--json', '--port', '0'))
+  await bridge.waitFor((l) => l['type'] === 'done', 90_000)
+  expect((await readFile(join(root, 'bridge-v2', 'from-libtorrent.bin'))).equals(data)).toBe(true)
+
+  const tab = await openApp(browser, `${server.url}/#${magnet}`)
+  const fetched = row(tab.page, 'from-libtorrent.bin')
+  await expect(fetched).toHaveAttribute('data-infohash', metainfo.infoHashHex)
+  await expect(fetched).toHaveAttribute('data-status', 'seeding', { timeout: 90_000 })
+  expect(await saveAndHash(tab.page, fetched)).toEqual({ name: 'from-libtorrent.bin', sha256: sha256(data), length: SIZE })
   const served = await bridge.waitFor((l) => l['type'] === 'progress' && (l['uploaded'] as number) >= SIZE && (l['peers'] as { webrtc: number }).webrtc >= 1, 20_000)
   expect(served['uploaded']).toBeGreaterThanOrEqual(SIZE)
   await tab.context.close()
