@@ -21,6 +21,7 @@ describe('parseLeanHead', () => {
     expect(head('GET /announce?a=1 HTTP/1.0')).toMatchObject({ keepAlive: false })
     expect(head('GET /announce?a=1 HTTP/1.0\r\nConnection: Keep-Alive')).toMatchObject({ keepAlive: true })
     expect(head('GET /announce?a=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nUser-Agent: aria2/1.37')).toMatchObject({ keepAlive: true })
+    expect(head('GET /announce?a=1 HTTP/1.1\r\nHost: a\r\nUser-Agent: a\tb \xe9')).toMatchObject({ keepAlive: true }) // tab and obs-text in values
     expect(head('GET /announce?a=1 HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.2.3.4\r\nx-forwarded-for: 5.6.7.8')).toMatchObject({ forwardedFor: '1.2.3.4, 5.6.7.8' })
   })
 
@@ -43,6 +44,10 @@ describe('parseLeanHead', () => {
       'GET /announce?a=1 HTTP/1.1\r\nHost: a\rX: y', // bare CR
       'GET /announce?a=1 HTTP/1.1\r\nHost: a\r\n folded', // obs-fold
       'GET /announce?a=1 HTTP/1.1\r\nHost: a\r\nno colon',
+      'GET /announce?a=1 HTTP/1.1\r\nHost : a', // space before the colon
+      'GET /announce?a=1 HTTP/1.1\r\nHost: a\r\nX(y): z',
+      'GET /announce?a=1 HTTP/1.1\r\nHost: a\r\nX: a\x01b', // a control character in a value
+      'GET /announce?a=1 HTTP/1.1\r\nHost: a\r\nX: a\x7fb',
       'GET /announce?a=1 HTTP/1.1\r\n: empty name\r\nHost: a',
       'GET /announce?a=1\x00 HTTP/1.1\r\nHost: a',
       'GET /healthz HTTP/1.1\r\nHost: a',

@@ -32,6 +32,12 @@ export interface LeanOptions {
   handOff(socket: Socket): void
 }
 
+/** RFC 9110 tchar: what a header name is made of (llhttp refuses a name with anything else). */
+const SEPARATORS = '"(),/:;<=>?@[\\]{}'
+function isTokenChar(c: number): boolean {
+  return c > 0x20 && c < 0x7f && !SEPARATORS.includes(String.fromCharCode(c))
+}
+
 /** A tracker request head: where it goes and how the connection goes on. */
 interface LeanRequest { path: string; target: string; keepAlive: boolean; forwardedFor: string | null }
 
@@ -47,10 +53,12 @@ export function parseLeanHead(s: string, from: number, end: number): LeanRequest
   if (s.startsWith(ANNOUNCE_LINE, from)) path = ANNOUNCE_PATH
   else if (s.startsWith(SCRAPE_LINE, from)) path = SCRAPE_PATH
   else return null
-  // Bare CR or LF, NUL, anywhere: not ours (llhttp decides what they mean).
+  // Bare CR or LF, other control characters but tab, DEL, anywhere: not ours (llhttp refuses them).
   for (let i = from; i < end; i++) {
     const c = s.charCodeAt(i)
-    if (c === 13 ? s.charCodeAt(i + 1) !== 10 : c === 10 ? s.charCodeAt(i - 1) !== 13 : c === 0) return null
+    if (c < 0x20 || c === 0x7f) {
+      if (c === 13 ? s.charCodeAt(i + 1) !== 10 : c === 10 ? s.charCodeAt(i - 1) !== 13 : c !== 9) return null
+    }
   }
   const lineEnd = s.indexOf('\r\n', from)
   const line = lineEnd === -1 || lineEnd > end ? end : lineEnd
@@ -76,6 +84,7 @@ export function parseLeanHead(s: string, from: number, end: number): LeanRequest
     if (colon <= at || colon > next) return null
     const first = s.charCodeAt(at)
     if (first === 0x20 || first === 0x09) return null
+    for (let i = at; i < colon; i++) if (!isTokenChar(s.charCodeAt(i))) return null
     const nameLength = colon - at
     // Only names of the lengths we act on are looked at closer: no string per header otherwise.
     if (nameLength === 4 || nameLength === 6 || nameLength === 7 || nameLength === 10 || nameLength === 14 || nameLength === 15 || nameLength === 17) {
