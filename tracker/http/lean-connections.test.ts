@@ -5,6 +5,7 @@
 import { connect, type Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decode } from '../../shared/bencode/index.ts'
+import { Rng, mutate } from '../../shared/bencode/test-support/fuzz-tools.ts'
 import { id, startTestServer, type TestServer } from '../test-support/harness.ts'
 import { announceParams, query } from '../test-support/classic.ts'
 import { parseLeanHead } from './lean-connections.ts'
@@ -54,6 +55,35 @@ describe('parseLeanHead', () => {
       'GET /announcex?a=1 HTTP/1.1\r\nHost: a',
       'GET /announce?a=1',
     ]) expect(head(text), JSON.stringify(text)).toBeNull()
+  })
+})
+
+describe('parseLeanHead on 20,000 random and mutated heads', () => {
+  it('never throws, and takes only well-formed tracker GETs', () => {
+    const rng = new Rng(0x1ea7)
+    const valid = [
+      'GET /announce?info_hash=%01%02&port=1 HTTP/1.1\r\nHost: t\r\nConnection: keep-alive\r\nUser-Agent: aria2/1.36',
+      'GET /scrape?info_hash=a HTTP/1.0\r\nX-Forwarded-For: 1.2.3.4',
+      'GET /announce HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade',
+    ].map(t => Uint8Array.from(t + '\r\n\r\n', c => c.charCodeAt(0)))
+    let taken = 0
+    for (let i = 0; i < 20_000; i++) {
+      const base = valid[rng.int(valid.length)] as Uint8Array
+      const bytes = rng.int(4) === 0 ? rng.bytes(1 + rng.int(200)) : mutate(rng, base, valid[rng.int(valid.length)] as Uint8Array)
+      const s = String.fromCharCode(...bytes)
+      const blank = s.indexOf('\r\n\r\n')
+      if (blank === -1) continue
+      const r = parseLeanHead(s, 0, blank)
+      if (r === null) continue
+      taken++
+      const head = s.slice(0, blank)
+      expect(r.target.startsWith('/announce?') || r.target.startsWith('/scrape?')).toBe(true)
+      expect(/^[\x21-\x7e]+$/.test(r.target)).toBe(true)
+      expect(/[\x00-\x08\x0a-\x1f\x7f]/.test(head.replaceAll('\r\n', ''))).toBe(false)
+      expect(/^(upgrade|expect|transfer-encoding):/im.test(head)).toBe(false)
+      if (head.slice(0, head.indexOf('\r\n') === -1 ? undefined : head.indexOf('\r\n')).endsWith('HTTP/1.1')) expect(/^host:/im.test(head)).toBe(true)
+    }
+    expect(taken).toBeGreaterThan(100) // the mutations keep some heads whole
   })
 })
 
