@@ -143,16 +143,19 @@ test('settings are kept across a reload, and bad ones are refused with the reaso
   await context.close()
 })
 
-test('the share format setting is honoured: v1, hybrid and v2-only links (BEP 52), the reason for the default shown', async ({ browser }) => {
+test('the share format setting is honoured: v1, hybrid and v2-only links and details (BEP 52), the reason for the default shown', async ({ browser }) => {
   test.setTimeout(90_000)
   const { context, page } = await openApp(browser, server.url + '/')
-  const linkOf = async (name: string): Promise<string> => {
+  /** Share a file; its link, and the format and v2 info hash its details show. */
+  const linkOf = async (name: string, format: string): Promise<{ link: string; v2: string | null }> => {
     await page.getByLabel('Share files…').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: randomBytes(40_000) })
     const d = details(page, name)
     await expect(d).toBeVisible({ timeout: 30_000 })
     const link = await d.getByLabel(`Share link of ${name}`, { exact: true }).inputValue()
+    await expect(d.getByTestId('meta-version')).toHaveText(format)
+    const v2 = (await d.getByTestId('info-hash-v2').count()) > 0 ? await d.getByTestId('info-hash-v2').textContent() : null
     await d.getByRole('button', { name: `Close ${name}` }).click()
-    return decodeURIComponent(link)
+    return { link: decodeURIComponent(link), v2 }
   }
   const shareAs = async (label: string): Promise<void> => {
     await page.getByRole('button', { name: 'Settings', exact: true }).click()
@@ -165,18 +168,19 @@ test('the share format setting is honoured: v1, hybrid and v2-only links (BEP 52
   }
   const btih = /xt=urn:btih:[0-9a-f]{40}/
   const btmh = /xt=urn:btmh:1220[0-9a-f]{64}/
-  const v1 = await linkOf('plain.bin')
-  expect(v1).toMatch(btih)
-  expect(v1).not.toMatch(btmh)
+  const v1 = await linkOf('plain.bin', 'v1')
+  expect(v1.link).toMatch(btih)
+  expect(v1.link).not.toMatch(btmh)
+  expect(v1.v2).toBeNull()
   await shareAs('hybrid — v1 and v2 clients')
-  const hybrid = await linkOf('hybrid.bin')
-  expect(hybrid).toMatch(btih)
-  expect(hybrid).toMatch(btmh)
+  const hybrid = await linkOf('hybrid.bin', 'hybrid')
+  expect(hybrid.link).toMatch(btih)
+  expect(hybrid.link).toContain(`xt=urn:btmh:1220${hybrid.v2}`)
   await shareAs('v2 only — v2 clients')
-  const v2 = await linkOf('v2.bin')
-  expect(v2).not.toMatch(btih)
-  expect(v2).toMatch(btmh)
+  const v2 = await linkOf('v2.bin', 'v2 only')
+  expect(v2.link).not.toMatch(btih)
+  expect(v2.link).toContain(`xt=urn:btmh:1220${v2.v2}`)
   // The v2-only torrent's swarm id is its v2 info hash truncated (BEP 52).
-  expect(v2).toContain(`btmh:1220${await row(page, 'v2.bin').getAttribute('data-infohash')}`)
+  expect(v2.v2!.slice(0, 40)).toBe(await row(page, 'v2.bin').getAttribute('data-infohash'))
   await context.close()
 })

@@ -1,4 +1,5 @@
 import type { Torrent, TorrentStats } from '../../shared/engine/index.ts'
+import { toHex } from '../../shared/bytes.ts'
 import { parseMagnet } from '../../shared/magnet/index.ts'
 import type { TorrentInfo } from '../../shared/metainfo/index.ts'
 import { fileStarts } from '../../shared/metainfo/index.ts'
@@ -163,6 +164,8 @@ export function viewOf(a: Active, shareLink: string, now: number = Date.now()): 
     }),
     length: info?.length ?? null,
     pieceCount: info?.pieceCount ?? null,
+    metaVersion: info?.metaVersion ?? null,
+    infoHashV2Hex: info?.infoHashV2 ? toHex(info.infoHashV2) : null,
     verifiedPieces: verified,
     progress,
     left,

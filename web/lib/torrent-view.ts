@@ -1,3 +1,4 @@
+import type { MetaVersion } from '../../shared/metainfo/index.ts'
 import type { LibraryRecord } from './library.ts'
 import type { TrackerStatus } from '../../webrtc/tracker-client.ts'
 
@@ -24,6 +25,10 @@ export interface TorrentView {
   status: TorrentStatus
   length: number | null
   pieceCount: number | null
+  /** BEP 52: 1, 2 (v2-only) or 'hybrid'; null before the metadata. */
+  metaVersion: MetaVersion | null
+  /** The SHA-256 info hash, 64 hex (v2 and hybrid); null for v1 or before the metadata. */
+  infoHashV2Hex: string | null
   verifiedPieces: number
   /** 0..1 of the wanted pieces (all of them unless files are skipped). */
   progress: number

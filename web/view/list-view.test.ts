@@ -4,7 +4,7 @@ import { arrange, countByFilter, pageTitle, totals } from './list-view.ts'
 
 function view(p: Partial<TorrentView>): TorrentView {
   return {
-    infoHashHex: 'a'.repeat(40), name: 'x', state: 'downloading', status: 'downloading', length: 100, pieceCount: 1, verifiedPieces: 0,
+    infoHashHex: 'a'.repeat(40), name: 'x', state: 'downloading', status: 'downloading', length: 100, pieceCount: 1, metaVersion: 1, infoHashV2Hex: null, verifiedPieces: 0,
     progress: 0, left: 100, fetchedThisSession: 0, downloaded: 0, uploaded: 0, downloadedTotal: 0, uploadedTotal: 0, ratio: 0,
     downloadRate: 0, uploadRate: 0, peers: 0, seeds: 0, swarmSeeds: null, swarmLeechers: null, etaSeconds: null, done: false,
     sequential: false, limits: { down: 0, up: 0 }, trackers: [], error: null, notice: null, trackerWarning: null, shareLink: '', addedAt: 0, checked: null, storedPieces: 0, fromFile: false, needsFiles: false, sessionOnly: false, files: null, ...p,
