@@ -15,7 +15,8 @@
 // --variant NAME='{"limit":value}' (swarmdrop with other engine limits beside the default: A/B),
 // --meta-versions v2,hybrid (swarmdrop sharing v2-only and/or hybrid torrents beside the default v1,
 // BEP 52: issue 12's v2-against-v1 MB/s, paired per round like a variant),
-// --no-swarm (no 3 -> 1), --raw-send-kib N (the raw channel's sends, 16), --threads (CPU per process and thread), --probe, --js-profile,
+// --no-swarm (no 3 -> 1), --raw-send-kib N (the raw channel's sends, 16), --raw-connections N (a second
+// raw baseline over N RTCPeerConnections at once), --threads (CPU per process and thread), --probe, --js-profile,
 // --trace [--trace-after ms --trace-for ms] (renderer-trace.ts), --tag T.
 // The machine is shared and has 2 cores: compare within one run; CPU per MiB is the steadier figure.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -84,6 +85,8 @@ const only = arg('only')?.split(',') ?? null
 const probe = process.argv.includes('--probe')
 const jsProfile = process.argv.includes('--js-profile')
 const rawSendBytes = flag('raw-send-kib', 16) * 1024
+/** `--raw-connections N`: a second raw baseline over N RTCPeerConnections at once (several associations). */
+const rawConnections = Math.round(flag('raw-connections', 1))
 /** `--variant NAME='{"requestLength":16384}'`: swarmdrop with other engine limits, run beside the default (A/B). */
 const variants: NonNullable<Transfer['variant']>[] = process.argv.flatMap((a, i) => {
   if (a !== '--variant') return []
@@ -125,7 +128,11 @@ try {
           // Alternate the order from round to round, so a drift in the machine's load falls on every side.
           return round % 2 === 0 ? [...sd, wt] : [wt, ...sd.reverse()]
         }
-        const plan: [string, () => Promise<RunResult>][] = [['raw data channel', () => runRawChannel(tracker.httpUrl, t(1))], ...pair(1), ...(withSwarm ? pair(3) : [])]
+        const raws: [string, () => Promise<RunResult>][] = [
+          ['raw data channel', () => runRawChannel(tracker.httpUrl, t(1))],
+          ...(rawConnections > 1 ? [[`raw data channel x${rawConnections}`, () => runRawChannel(tracker.httpUrl, { ...t(1), rawConnections })] as [string, () => Promise<RunResult>]] : []),
+        ]
+        const plan: [string, () => Promise<RunResult>][] = [...raws, ...pair(1), ...(withSwarm ? pair(3) : [])]
         for (const [label, run] of plan) {
           if (only && !only.some((o) => label.startsWith(o))) continue
           process.stdout.write(`  [${c.name}, round ${round + 1}, load ${loadavg()[0]!.toFixed(1)}] ${label} ... `)

@@ -46,6 +46,8 @@ export interface Transfer {
   variant?: { name: string; limits: Record<string, number>; metaVersion?: 2 | 'hybrid' }
   /** The raw channel's send size (default 16 KiB, as measured in issue 10). */
   rawSendBytes?: number
+  /** RTCPeerConnections the raw baseline uses at once (1: the classic baseline). */
+  rawConnections?: number
   /** Connect the peers through this relay (bench/network) instead of loopback. */
   network?: StandInProvider
 }

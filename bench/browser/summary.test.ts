@@ -22,6 +22,14 @@ describe('bench summary', () => {
     expect(spreadOf([])).toBeNull()
   })
 
+  it('keeps the raw baseline over several connections apart from the single one', () => {
+    const rows = summarize([run('raw-datachannel', 1, '50ms', 0, 1, 1, 1), run('raw-datachannel x2', 1, '50ms', 0, 2, 1, 1)])
+    expect(rows.map((r) => [r.scenario, r.metrics.mbPerS?.median])).toEqual([
+      ['raw', 1],
+      ['raw x2', 2],
+    ])
+  })
+
   it('pairs ratios by round and condition, and checks the goals at their medians', () => {
     const results = [
       run('swarmdrop', 1, 'loopback', 0, 4, 1, 1, 100),

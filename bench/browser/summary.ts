@@ -51,7 +51,7 @@ export type Metric = keyof RunFigures
 
 /** `<client> <seeders>->1` or `raw`. */
 export function scenarioOf(r: RunResult): string {
-  return r.name === 'raw-datachannel' ? 'raw' : `${r.name} ${r.seeders}->1`
+  return r.name.startsWith('raw-datachannel') ? r.name.replace('raw-datachannel', 'raw') : `${r.name} ${r.seeders}->1`
 }
 
 export interface ScenarioSummary {

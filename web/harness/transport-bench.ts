@@ -91,8 +91,8 @@ export function sendAll(t: Transport, total: number, writeSize = 64 * 1024): Pro
   })
 }
 
-/** Receive `total` bytes; resolves with ms from first to last byte and whether the pattern held. */
-export function receiveAll(t: Transport, total: number, writeSize = 64 * 1024): Promise<{ ms: number; intact: boolean }> {
+/** Receive `total` bytes; resolves with ms from first to last byte (and both times) and whether the pattern held. */
+export function receiveAll(t: Transport, total: number, writeSize = 64 * 1024): Promise<{ ms: number; firstAt: number; lastAt: number; intact: boolean }> {
   let got = 0
   let first = 0
   let intact = true
@@ -102,7 +102,10 @@ export function receiveAll(t: Transport, total: number, writeSize = 64 * 1024): 
       // The sender's pattern restarts at every write: byte at absolute offset o is (o % writeSize) & 0xff.
       for (let i = 0; i < chunk.length; i += 4099) if (chunk[i] !== (((got + i) % writeSize) & 0xff)) intact = false
       got += chunk.length
-      if (got >= total) done({ ms: performance.now() - first, intact: intact && got === total })
+      if (got >= total) {
+        const last = performance.now()
+        done({ ms: last - first, firstAt: first, lastAt: last, intact: intact && got === total })
+      }
     }
   })
 }
