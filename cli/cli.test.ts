@@ -166,8 +166,10 @@ describe('cli seed and download on bad input', () => {
       cli('download', 'magnet:?xt=urn:btih:nothex', ...peer),
       cli('seed', made, '--port', '70000'),
       cli('download'),
+      cli('seed', join(dir, 'elsewhere.bin'), '--v2', '--hybrid', ...peer),
+      cli('seed', made, '--hybrid', ...peer),
     ])
-    const [missing, noData, badTorrent, badMagnet, badPort, noArg] = runs
+    const [missing, noData, badTorrent, badMagnet, badPort, noArg, bothVersions, versionOfTorrent] = runs
     for (const r of [missing, noData, badTorrent, badMagnet]) {
       expect(r!.code, r!.stderr).toBe(1)
       expect(r!.stderr.trim().split('\n'), r!.stderr).toHaveLength(1)
@@ -179,5 +181,9 @@ describe('cli seed and download on bad input', () => {
     expect(badPort!.code).toBe(2)
     expect(badPort!.stderr).toMatch(/--port must be 0\.\.65535/)
     expect(noArg!.code).toBe(2)
+    expect(bothVersions!.code).toBe(2)
+    expect(bothVersions!.stderr).toMatch(/--v2 and --hybrid exclude each other/)
+    expect(versionOfTorrent!.code).toBe(2)
+    expect(versionOfTorrent!.stderr).toMatch(/--v2 and --hybrid are for making a torrent/)
   }, 60_000)
 })
