@@ -24,6 +24,9 @@ export const DATA_CHANNEL_LIMITS = {
  *  RTCPeerConnection (for the largest message the remote end accepts). */
 type PeerWithChannel = SimplePeer.Instance & { _channel?: RTCDataChannel | null; _pc?: RTCPeerConnection | null }
 
+/** ES2024's ArrayBuffer.prototype.transfer (Chromium 114+, Node 21+), beyond the project's ES2022 lib. */
+type Es2024ArrayBuffer = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }
+
 export class DataChannelTransport implements Transport {
   onData: ((chunk: Uint8Array) => void) | null = null
   onDrain: (() => void) | null = null
@@ -62,6 +65,10 @@ export class DataChannelTransport implements Transport {
     channel.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
       const data = event.data
       this.#received(typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data))
+      // Consumed (the engine copies what it keeps before onData returns: ports.ts): detaching the
+      // buffer frees its memory now rather than at the page's next garbage collection, which for
+      // ArrayBuffers comes only every few tens of MB (e2e/app-memory). transfer() is ES2024.
+      if (typeof data !== 'string') (data as Es2024ArrayBuffer).transfer?.(0)
     }
     peer.on('data', (data: Uint8Array) => {
       // simple-peer hands out Buffers (Uint8Array subclasses): expose a plain view, no copy.

@@ -3,7 +3,7 @@ import { Bitfield } from './bitfield.ts'
 import { RateLimiter } from './rate-limiter.ts'
 import { BLOCK_SIZE, type Limits } from './limits.ts'
 import type { PeerSession } from './peer-session.ts'
-import { PieceBuffer } from './piece-buffer.ts'
+import { PieceBufferPool, type PieceBuffer } from './piece-buffer.ts'
 import { PiecePicker } from './piece-picker.ts'
 import { PieceVerifier } from './piece-verifier.ts'
 import { pipelineDepth } from './pipeline.ts'
@@ -48,6 +48,7 @@ const DEADLINE_KEEP_BYTES = 4 * BLOCK_SIZE
 export class Downloader {
   readonly picker: PiecePicker
   private readonly buffers = new Map<number, PieceBuffer>()
+  private readonly spareBuffers: PieceBufferPool
   private readonly trust: TrustLedger
   private readonly verifier: PieceVerifier
   private readonly suspects: SuspectPieces
@@ -73,6 +74,7 @@ export class Downloader {
     private readonly v2: V2Hashes | null = null,
   ) {
     this.trust = new TrustLedger(limits)
+    this.spareBuffers = new PieceBufferPool(limits.spareBufferBytes)
     this.verifier = new PieceVerifier(meta, hasher, v2)
     this.suspects = new SuspectPieces(limits.maxPiecesInFlight)
     for (let i = 0; i < meta.pieceCount; i++) {
@@ -152,7 +154,7 @@ export class Downloader {
     // Blocks that did not join into a full-length request may make more requests than wanted: those go back.
     this.returned(requests.splice(want))
     for (const ref of requests) {
-      if (!this.buffers.has(ref.index)) this.buffers.set(ref.index, new PieceBuffer(ref.index, this.picker.pieceSize(ref.index)))
+      if (!this.buffers.has(ref.index)) this.buffers.set(ref.index, this.spareBuffers.take(ref.index, this.picker.pieceSize(ref.index)))
       this.limiter.force(ref.length, now)
       s.request(ref)
     }
@@ -263,6 +265,7 @@ export class Downloader {
       this.buffers.delete(i)
       this.suspects.settled(i)
       await this.store.write(i, buffer.data)
+      this.spareBuffers.give(buffer) // the store copied what it keeps (PieceStore.write)
       this.picker.verified(i)
       this.failedPieces.delete(i)
       for (const k of this.trust.pieceChecked(senders, true)) this.events.ban(k)

@@ -28,6 +28,8 @@ export interface Limits {
    * a count alone would allow hundreds of MiB in memory. At least one piece is always allowed.
    */
   maxBytesInFlight: number
+  /** Buffers of stored pieces kept for the next pieces, in bytes (piece-buffer.ts says why). */
+  spareBufferBytes: number
   /**
    * Bytes of deadline pieces (streaming: the playhead and its read-ahead) the picker holds at once;
    * they may start past the two caps above. Enough to fill a fast peer's whole pipeline with them
@@ -97,6 +99,7 @@ export const defaultLimits: Limits = {
   uploadReadsAhead: 8,
   maxPiecesInFlight: 64,
   maxBytesInFlight: 32 << 20,
+  spareBufferBytes: 8 << 20,
   maxDeadlineBytes: 8 << 20,
   randomFirstPieces: 4,
   maxMetadataSize: 8 << 20,

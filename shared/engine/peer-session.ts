@@ -64,7 +64,9 @@ export class PeerSession {
     this.lastReceivedAt = now
     this.lastSentAt = now
     // Blocks (ours and the peer's requests) may be up to the larger of what we serve and what we ask.
-    this.decoder = new WireDecoder({ pieceCount: o.pieceCount, limits: { maxBlockLength: Math.max(BLOCK_SIZE, o.limits.maxRequestLength, o.limits.requestLength) } })
+    // Blocks borrowed from the transport's chunk: onData hands each piece event, synchronously, to the
+    // downloader, which copies the block into its piece buffer (Downloader.block).
+    this.decoder = new WireDecoder({ pieceCount: o.pieceCount, borrowBlocks: true, limits: { maxBlockLength: Math.max(BLOCK_SIZE, o.limits.maxRequestLength, o.limits.requestLength) } })
     transport.onData = (chunk) => this.onData(chunk)
     transport.onDrain = () => {
       this._writeBlocked = false

@@ -10,6 +10,7 @@ export interface Transport {
   write(bytes: Uint8Array): boolean
   /** Close the stream; `onClose` fires once, whichever side closed. */
   close(reason?: string): void
+  /** A chunk is valid during the call only (a transport may release or reuse it after): copy what you keep. */
   onData: ((chunk: Uint8Array) => void) | null
   onDrain: (() => void) | null
   onClose: ((reason?: string) => void) | null
@@ -19,7 +20,8 @@ export interface Transport {
 export interface PieceStore {
   /** Read `length` bytes of piece `index` from `begin`. Only called for verified pieces. */
   read(index: number, begin: number, length: number): Promise<Uint8Array>
-  /** Write a whole, already verified piece. */
+  /** Write a whole, already verified piece. `data` is lent for the call: the engine reuses its buffer
+   *  once the promise settles, so a store copies what it keeps. */
   write(index: number, data: Uint8Array): Promise<void>
   /** Indices of pieces already verified and stored (for resume). */
   verified(): Promise<Iterable<number>>

@@ -79,6 +79,27 @@ describe('message codec', () => {
     expect(m).toEqual({ type: 'piece', index: 0, begin: 0, block: new Uint8Array([1, 2, 3]) })
   })
 
+  it('with borrowBlocks, hands out a piece block wholly inside the chunk as a view of it (other payloads still copied)', () => {
+    const piece = encodeMessage({ type: 'piece', index: 0, begin: 0, block: new Uint8Array([1, 2, 3]) })
+    const have = encodeMessage({ type: 'have', index: 9 })
+    const chunk = new Uint8Array(piece.length + have.length)
+    chunk.set(piece)
+    chunk.set(have, piece.length)
+    const decoder = new WireDecoder({ expectHandshake: false, borrowBlocks: true })
+    const [m, h] = decoder.push(chunk)
+    expect(m).toEqual({ type: 'piece', index: 0, begin: 0, block: new Uint8Array([1, 2, 3]) })
+    expect(h).toEqual({ type: 'have', index: 9 })
+    if (m?.type !== 'piece') throw new Error('not a piece')
+    expect(m.block.buffer).toBe(chunk.buffer)
+    // Split across chunks, the block is assembled in a buffer of its own as before.
+    const split = new WireDecoder({ expectHandshake: false, borrowBlocks: true })
+    expect(split.push(piece.subarray(0, 10))).toEqual([])
+    const [late] = split.push(piece.subarray(10))
+    if (late?.type !== 'piece') throw new Error('not a piece')
+    expect(late.block.buffer).not.toBe(piece.buffer)
+    expect(late.block).toEqual(new Uint8Array([1, 2, 3]))
+  })
+
   it('decodes u32 fields above 2^31 as positive numbers', () => {
     const m = { type: 'request', index: 0, begin: 0xfffffff0, length: 16 } as const
     expect(decodeOne(encodeMessage(m))).toEqual(m)

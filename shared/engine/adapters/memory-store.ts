@@ -22,7 +22,7 @@ export class MemoryStore implements PieceStore {
   }
 
   async write(index: number, data: Uint8Array): Promise<void> {
-    this.pieces.set(index, data)
+    this.pieces.set(index, data.slice()) // lent: the engine reuses its buffer (ports.ts)
   }
 
   async verified(): Promise<Iterable<number>> {
