@@ -5,13 +5,15 @@ import { checkPieces } from './data-check.ts'
 import { diskLayout, type DiskLayout } from './disk-layout.ts'
 import { FileHandles } from './file-handles.ts'
 import { NODE_LIMITS } from './limits.ts'
+import { ReadWindows } from './read-windows.ts'
 import { readResume, resumePath, writeResume, type FileStamp } from './resume-file.ts'
 import { faultOf, StoreFault } from './store-fault.ts'
 
 // The engine's PieceStore on the local disk: verified pieces are written straight into the torrent's
 // own files at their position (no temporary piece files, no whole-file buffering: memory is the
-// engine's pieces in flight), reads serve uploads, and which pieces are verified is kept in a resume
-// file beside the data (resume-file.ts). Opening checks what is already on disk.
+// engine's pieces in flight), reads serve uploads (a window at a time: read-windows.ts), and which
+// pieces are verified is kept in a resume file beside the data (resume-file.ts). Opening checks what is
+// already on disk.
 //
 // A disk problem (full disk, a data file deleted or truncated under us) is a StoreFault: it is given
 // to `onFault` once, so the owner stops this torrent with that message, and every later call fails
@@ -57,9 +59,7 @@ export class FilePieceStore implements PieceStore {
   #saving: Promise<void> = Promise.resolve()
   #watch: ReturnType<typeof setInterval> | null = null
   #closed = false
-  /** Recently read whole pieces, oldest first (see NODE_LIMITS.readCacheBytes). */
-  #cache = new Map<number, Promise<Uint8Array>>()
-  #cacheSlots: number
+  #windows: ReadWindows
 
   private constructor(o: FileStoreOptions) {
     this.#o = o
@@ -72,7 +72,13 @@ export class FilePieceStore implements PieceStore {
     this.#bits = new Uint8Array(Math.ceil(this.pieceCount / 8))
     this.#stamps = this.layout.files.map(() => null)
     this.#resumeFile = o.resumeFile === undefined ? resumePath(o.dir, o.info.infoHashHex) : o.resumeFile
-    this.#cacheSlots = Math.floor(NODE_LIMITS.readCacheBytes / this.pieceLength)
+    this.#windows = new ReadWindows({
+      pieceLength: this.pieceLength,
+      pieceSize: (i) => this.pieceSize(i),
+      windowBytes: NODE_LIMITS.readWindowBytes,
+      cacheBytes: NODE_LIMITS.readCacheBytes,
+      readAt: async (offset, out) => void (await this.#readRange(offset, out, true)),
+    })
   }
 
   /** Opens the store and checks the data on disk (trusting the resume file where the files did not change). */
@@ -113,36 +119,15 @@ export class FilePieceStore implements PieceStore {
 
   async read(index: number, begin: number, length: number): Promise<Uint8Array> {
     if (this.fault) throw this.fault
-    if (this.#cacheSlots > 0) {
-      let piece = this.#cache.get(index)
-      if (piece) {
-        this.#cache.delete(index) // most recently used goes last
-      } else {
-        piece = this.#readPiece(index)
-        piece.catch(() => this.#cache.delete(index))
-        while (this.#cache.size >= this.#cacheSlots) this.#cache.delete(this.#cache.keys().next().value!)
-      }
-      this.#cache.set(index, piece)
-      // A copy: a view would keep the whole piece alive in every socket buffer it waits in.
-      return (await piece).slice(begin, begin + length)
-    }
-    const out = Buffer.allocUnsafe(length)
     try {
+      const block = await this.#windows.read(index, begin, length)
+      if (block) return block
+      const out = Buffer.allocUnsafe(length)
       await this.#readRange(index * this.pieceLength + begin, out, true)
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
     } catch (e) {
       throw this.#fail(e, 'reading')
     }
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
-  }
-
-  async #readPiece(index: number): Promise<Uint8Array> {
-    const out = new Uint8Array(this.pieceSize(index))
-    try {
-      await this.#readRange(index * this.pieceLength, out, true)
-    } catch (e) {
-      throw this.#fail(e, 'reading')
-    }
-    return out
   }
 
   async write(index: number, data: Uint8Array): Promise<void> {
@@ -174,7 +159,7 @@ export class FilePieceStore implements PieceStore {
     this.#closed = true
     if (this.#watch) clearInterval(this.#watch)
     if (this.#saveTimer) clearTimeout(this.#saveTimer)
-    this.#cache.clear()
+    this.#windows.clear()
     if (!this.fault) await this.#saveNow().catch(() => {})
     await this.#saving.catch(() => {})
     await this.#handles.closeAll()

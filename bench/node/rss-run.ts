@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { connect } from 'node:net'
-import { cli, type Proc } from '../../node/interop/processes.ts'
+import { bundledCli, type Proc } from '../../node/interop/processes.ts'
 import { TcpTransport } from '../../node/tcp-transport.ts'
 import { systemClock } from '../../shared/engine/adapters/system-clock.ts'
 import { Torrent, type PieceStore } from '../../shared/engine/index.ts'
@@ -57,7 +57,8 @@ class DiscardingStore implements PieceStore {
   }
 }
 
-export async function runSeederRss(o: { dataPath: string; torrentOut: string; mib: number; peers: number; timeoutMs: number }): Promise<RssResult> {
+export async function runSeederRss(o: { dataPath: string; torrentOut: string; mib: number; peers: number; timeoutMs: number; cli?: (...args: string[]) => Proc }): Promise<RssResult> {
+  const cli = o.cli ?? bundledCli
   let seeder: Proc | null = null
   const torrents: Torrent[] = []
   try {
@@ -100,7 +101,8 @@ export async function runSeederRss(o: { dataPath: string; torrentOut: string; mi
       mbPerS: Math.round(((o.mib * 1.048576 * o.peers) / (ms / 1000)) * 10) / 10,
     }
   } catch (err) {
-    return { mib: o.mib, peers: o.peers, ok: false, error: err instanceof Error ? err.message.split('\n')[0]! : String(err) }
+    const said = (seeder as Proc | null)?.output.trim().split('\n').slice(-3).join(' / ')
+    return { mib: o.mib, peers: o.peers, ok: false, error: `${err instanceof Error ? err.message.split('\n')[0]! : String(err)}${said ? ` (the seeder's last lines: ${said})` : ''}` }
   } finally {
     for (const t of torrents) t.destroy()
     await (seeder as Proc | null)?.kill('SIGKILL')

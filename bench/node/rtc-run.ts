@@ -1,4 +1,4 @@
-import { cli, type Proc } from '../../node/interop/processes.ts'
+import { bundledCli, type Proc } from '../../node/interop/processes.ts'
 import { benchPeer, bounded, closePeers, type BenchPeer } from '../browser/chromium.ts'
 import { cpuMeter, PeerRoles } from '../browser/proc-cpu.ts'
 import { runSwarmdrop, fetchInLeecher, storedSha256 } from '../browser/swarmdrop-run.ts'
@@ -38,7 +38,7 @@ export async function runNodeToTab(o: { dataPath: string; trackerUrl: string; mi
   let seeder: Proc | null = null
   try {
     return await bounded('node->tab', o.timeoutMs, (async () => {
-      seeder = cli('seed', o.dataPath, '--tracker', o.trackerUrl, '--port', '0', '--json')
+      seeder = bundledCli('seed', o.dataPath, '--tracker', o.trackerUrl, '--port', '0', '--json')
       const seeding = await seeder.waitFor((l) => l['type'] === 'seeding', o.timeoutMs)
       if (!seeding['webrtc']) throw new Error('the Node peer has no WebRTC')
       const roles = new PeerRoles()

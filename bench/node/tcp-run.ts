@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { aria2c, cli, type Proc } from '../../node/interop/processes.ts'
+import { aria2c, bundledCli as cli, type Proc } from '../../node/interop/processes.ts'
 import { httpAnnounce } from '../../node/trackers/http-tracker.ts'
 import { freePort } from '../../e2e/support/app-server.ts'
 import type { Metainfo } from '../../shared/metainfo/index.ts'

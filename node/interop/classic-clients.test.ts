@@ -11,7 +11,7 @@ import { freePort, startAppServer, type AppServer } from '../../e2e/support/app-
 import { createTorrent } from '../../shared/metainfo/index.ts'
 import { requireTool } from '../../shared/metainfo/test-support/tools.ts'
 import { httpAnnounce } from '../trackers/http-tracker.ts'
-import { aria2c, ARIA2C, cli, DEBIAN_PYTHON, libtorrentPeer, type Proc } from './processes.ts'
+import { aria2c, ARIA2C, bundledCli, cli, DEBIAN_PYTHON, libtorrentPeer, type Proc } from './processes.ts'
 
 const SIZE = 3 * 1024 * 1024 + 12_345 // a few MiB: the full-size runs are the benchmark's
 let server: AppServer
@@ -87,7 +87,8 @@ describe.each(clients)('$name and the Node peer', (c) => {
   it(`cli seed seeds; ${c.name} gets the file; Ctrl-C announces stopped`, async () => {
     const f = await fixture(`${c.name}-leeches`)
     const torrentOut = join(root, `${c.name}-leeches`, 'made.torrent')
-    const seed = track(cli('seed', join(f.dir, `${c.name}-leeches.bin`), '--tracker', f.announce, '--torrent-out', torrentOut, '--json', '--port', '0', '--no-webrtc'))
+    // As `npm run cli` runs it (bin/swarmdrop: the esbuild bundle under plain node), Ctrl-C included.
+    const seed = track(bundledCli('seed', join(f.dir, `${c.name}-leeches.bin`), '--tracker', f.announce, '--torrent-out', torrentOut, '--json', '--port', '0', '--no-webrtc'))
     const seeding = await seed.waitFor((l) => l['type'] === 'seeding')
     // Our tracker serves the web app: the seed's link is a share link to it.
     expect(seeding['link']).toMatch(new RegExp(`^${server.url}/#magnet:\\?xt=urn:btih:[0-9a-f]{40}`))

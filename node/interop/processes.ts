@@ -61,9 +61,15 @@ export class Proc {
   }
 }
 
-/** `npm run cli -- ...` without npm: node + tsx, so a signal reaches the CLI itself. */
+/** The CLI from its TypeScript sources (node + tsx, no npm in between, so a signal reaches the CLI itself). */
 export function cli(...args: string[]): Proc {
   return new Proc(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args])
+}
+
+/** `npm run cli -- ...` as a user runs it (bin/swarmdrop: the esbuild bundle under plain node), without
+ *  npm in between: the launcher execs node, so the child's pid is the CLI's (the bench reads its /proc). */
+export function bundledCli(...args: string[]): Proc {
+  return new Proc('/bin/sh', [fileURLToPath(new URL('../../bin/swarmdrop', import.meta.url)), ...args])
 }
 
 /** aria2c on loopback only (no DHT, LPD or PEX), seeding (`--seed-ratio=0.0`: until killed) or downloading (exits when done). */
