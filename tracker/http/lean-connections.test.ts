@@ -2,7 +2,7 @@
 // Node's http server unchanged, on the same socket, with every byte: pipelined requests, heads split
 // across packets, oversized and malformed heads, other paths, idle connections.
 
-import { connect, type Socket } from 'node:net'
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decode } from '../../shared/bencode/index.ts'
 import { Rng, mutate } from '../../shared/bencode/test-support/fuzz-tools.ts'
@@ -222,6 +222,35 @@ describe('lean connections on a real server', () => {
     await silent.closed
     for (let i = 0; i < 100 && server.leanHttp?.size !== 0; i++) await new Promise(r => setTimeout(r, 20))
     expect(server.leanHttp?.size).toBe(0)
+  })
+
+  it('closes a connection whose client never reads its replies, once stalled for the headers timeout', async () => {
+    // A socket whose writes never drain (as when the client reads nothing and the buffers are full),
+    // handed to the server's lean path by a listener of our own.
+    const lean = server.leanHttp!
+    const side = createServer(socket => {
+      const write = socket.write.bind(socket) as (data: string, encoding: BufferEncoding) => boolean
+      socket.write = ((data: string, encoding: BufferEncoding) => (write(data, encoding), false)) as typeof socket.write
+      lean.accept(socket)
+    })
+    await new Promise<void>(resolve => side.listen(0, '127.0.0.1', resolve))
+    try {
+      const c = await RawClient.open((side.address() as AddressInfo).port)
+      sockets.push(c)
+      c.socket.write(announceHead('A', 7001) + announceHead('B', 7002))
+      expect((await c.response())?.status).toBe(200)
+      await new Promise(r => setTimeout(r, 50))
+      expect(lean.answered).toBe(1) // the second waits for a drain that never comes
+      lean.sweep(Date.now() + 10_000) // past keep-alive, within the headers timeout: kept
+      await new Promise(r => setTimeout(r, 50))
+      expect(c.socket.destroyed).toBe(false)
+      lean.sweep(Date.now() + 120_000)
+      await c.closed
+      for (let i = 0; i < 100 && lean.size !== 0; i++) await new Promise(r => setTimeout(r, 20))
+      expect(lean.size).toBe(0)
+    } finally {
+      side.close()
+    }
   })
 
   it('survives hostile bytes: random and mutated heads never crash it, and it serves after them', async () => {

@@ -279,12 +279,16 @@ export class LeanHttpConnections {
     if (this.open.delete(c) && c.handedOff) this.handedOff++
   }
 
-  /** Close connections idle past their timeout; called by the server's periodic timer. */
+  /**
+   * Close connections idle past their timeout; called by the server's periodic timer. A connection
+   * that is not idle waits for a reply to be answered or read: one whose client stops reading its
+   * replies would wait for ever (reading is paused, so it costs one socket and one buffered reply),
+   * so it too is closed once it has been stalled for the headers timeout.
+   */
   sweep(now: number): void {
     const o = this.options
     for (const c of this.open) {
-      if (!c.idle) continue
-      const limit = c.requests === 0 ? o.headersTimeoutMs : o.keepAliveMs
+      const limit = !c.idle || c.requests === 0 ? o.headersTimeoutMs : o.keepAliveMs
       if (now - c.lastActive > limit) c.socket.destroy()
     }
   }
