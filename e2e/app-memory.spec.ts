@@ -84,8 +84,16 @@ test('@slow a big download stays in bounded memory in the leecher (JS heap and t
   expect(base.rss).toBeGreaterThan(0) // /proc was read: the assertion below is not vacuous
   expect(peak.heap - base.heap).toBeLessThan(GOAL_BYTES)
   expect(peak.rss - base.rss).toBeLessThan(GOAL_BYTES)
-  // The bytes arrived whole: saved as a download (streamed from OPFS) and hashed in Node.
+  // The bytes arrived whole: saved as a download (streamed from OPFS) and hashed in Node. Above
+  // LARGE_DOWNLOAD_BYTES (512 MiB: the full size) the app first asks whether to download without a
+  // save dialog (confirm(), which Playwright would dismiss): accepted here.
+  const warnings: string[] = []
+  b.page.on('dialog', (d) => {
+    warnings.push(d.message())
+    void d.accept()
+  })
   const [download] = await Promise.all([b.page.waitForEvent('download'), row.getByTestId('save').click()])
+  expect(warnings.length).toBe(fullSizes ? 1 : 0)
   const hash = createHash('sha256')
   for await (const chunk of createReadStream((await download.path())!)) hash.update(chunk as Buffer)
   expect(hash.digest('hex')).toBe(file.sha256)
