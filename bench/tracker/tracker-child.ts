@@ -3,6 +3,9 @@
 //   swarmdrop-before     ours from another checkout (BENCH_BEFORE=<dir>, e.g. a git worktree of an
 //                        older commit with node_modules linked): before/after figures in one run
 //   bittorrent-tracker   the anchor (its server serves all three protocols too)
+//   ws-floor             a bare `ws` server (noServer, no deflate, no client tracking) that answers
+//                        every message with a fixed announce reply and keeps nothing: the floor any
+//                        tracker on `ws` pays per idle WebSocket peer (BENCH_TRACKERS=ws-floor,...)
 // The bench talks to it over IPC: 'usage' -> CPU time and memory (after a full GC when asked).
 // Run with --expose-gc so memory is measured after collection, the same way for both.
 
@@ -68,7 +71,23 @@ async function startBittorrentTracker(): Promise<Started> {
   return { port: (server.http.address() as AddressInfo).port, udpPort: server.udp4.address().port }
 }
 
+async function startWsFloor(): Promise<Started> {
+  const { createServer } = await import('node:http')
+  const { WebSocketServer } = await import('ws')
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: 64 * 1024 })
+  const server = createServer((_req, res) => res.end())
+  server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, ws => {
+    ws.on('message', (data: Buffer) => {
+      const m = JSON.parse(data.toString()) as { info_hash?: string }
+      ws.send(`{"action":"announce","interval":120,"info_hash":${JSON.stringify(m.info_hash ?? '')},"complete":0,"incomplete":1}`)
+    })
+  }))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return { port: (server.address() as AddressInfo).port, udpPort: null }
+}
+
 async function start(): Promise<Started> {
+  if (kind === 'ws-floor') return startWsFloor()
   if (kind === 'swarmdrop') return startOurs(new URL('../..', import.meta.url).pathname)
   if (kind === 'swarmdrop-before') {
     const dir = process.env.BENCH_BEFORE
