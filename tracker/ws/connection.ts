@@ -23,6 +23,28 @@ export interface ConnEvents {
   gone(conn: Conn): void
 }
 
+const OPEN = WebSocket.OPEN
+
+/** One unfragmented, unmasked text frame: header (2, 4 or 10 bytes by payload length) and UTF-8 payload. */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text)
+  const head = length < 126 ? 2 : length < 65536 ? 4 : 10
+  const frame = Buffer.allocUnsafe(head + length)
+  frame[0] = 0x81
+  if (head === 2) {
+    frame[1] = length
+  } else if (head === 4) {
+    frame[1] = 126
+    frame.writeUInt16BE(length, 2)
+  } else {
+    frame[1] = 127
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2)
+    frame.writeUInt32BE(length >>> 0, 6)
+  }
+  frame.write(text, head, 'utf8')
+  return frame
+}
+
 export class Conn extends WebSocket implements RtcOwner<Conn>, TokenBucket {
   /** Peers this socket announced, one per swarm (null until the first announce). */
   peers: RtcPeer<Conn>[] | null = null
@@ -49,6 +71,19 @@ export class Conn extends WebSocket implements RtcOwner<Conn>, TokenBucket {
     this.refilledAt = now
     this.lastMessageAt = now
     this.events = events
+  }
+
+  /**
+   * Queue one text message on the socket as a single buffer, header and payload together (a frame as
+   * ws's Sender frames it: RFC 6455 5.2, FIN, opcode 1, unmasked from a server). ws's send costs two
+   * option objects and two entries in the socket's write queue per message, which the tracker pays
+   * for every relayed offer and answer. False (nothing written) once the socket is closing: ws sends
+   * nothing after its close frame either. Control frames (pings, pongs, close) stay ws's.
+   */
+  sendText(text: string): boolean {
+    if (this.readyState !== OPEN) return false
+    this.socket.write(textFrame(text))
+    return true
   }
 
   /** Take one token; false when the bucket is empty (rate per second, burst = bucket size). */

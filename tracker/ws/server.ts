@@ -1,6 +1,7 @@
 // The WebSocket side of the tracker (aquatic's socket worker), on the `ws` package in noServer mode:
-// server.ts checks an upgrade (origins, limits) and hands it here; `ws` does the handshake, frames,
-// UTF-8 validation, size limits, pongs and the closing handshake's timeout. Here each socket is
+// server.ts checks an upgrade (origins, limits) and hands it here; `ws` does the handshake, reads
+// frames, UTF-8 validation, size limits, control frames and the closing handshake's timeout; our text
+// messages are framed by Conn.sendText (one buffer per message, the cheapest thing to queue). Here each socket is
 // rate-limited, its messages parsed (protocol.ts) into requests for the core (tracker.ts), and the
 // core's replies, offers and answers carried back: a socket's messages of one event-loop turn leave
 // in one write (the socket is corked at the first and uncorked when the turn ends). Heartbeats drop
@@ -222,8 +223,7 @@ export class WsServer implements RtcMessenger<Conn> {
       }
     }
     conn.queued++
-    conn.send(text)
-    return true
+    return conn.sendText(text)
   }
 
   /** Close with a close frame (RFC 6455 7.1.2) after anything sent this turn; ws destroys the socket if the client does not answer within closeTimeout. */
