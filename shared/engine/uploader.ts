@@ -101,8 +101,8 @@ export class Uploader {
       let data: Uint8Array
       try {
         data = await next.data
-      } catch {
-        s.close('store read failed')
+      } catch (err) {
+        s.close(`store read failed: ${err instanceof Error ? err.message : String(err)}`)
         return
       }
       if (s.closed) return

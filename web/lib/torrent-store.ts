@@ -12,13 +12,19 @@ import type { OpfsPieceStore } from './opfs-store.ts'
 //   room for a copy (or with the copy cancelled) there is no OPFS store at all: the torrent is
 //   shared from the file for as long as the page lives.
 
+export const TORRENT_STORE_LIMITS = {
+  /** A failed read of the user's file waits at most this long for the copy to reach its piece. */
+  copyWaitMs: 20_000,
+  copyPollMs: 100,
+}
+
 export class TorrentStore implements PieceStore {
   info: TorrentInfo | null = null
   inner: OpfsPieceStore | null = null
   /** The user's files, while pieces are still served from them. */
   source: Blob | null = null
   /** Where reads were served from (tests, and the UI's honesty about what is copied). */
-  readonly reads = { opfs: 0, source: 0 }
+  readonly reads = { opfs: 0, source: 0, waitedForCopy: 0 }
   #opening: Promise<OpfsPieceStore | null> | null = null
 
   constructor(private readonly open: (info: TorrentInfo) => Promise<OpfsPieceStore>) {}
@@ -81,9 +87,29 @@ export class TorrentStore implements PieceStore {
     if (!Number.isInteger(begin) || !Number.isInteger(length) || begin < 0 || length < 0 || begin + length > size) throw new RangeError(`read ${begin}+${length} outside piece ${index}`)
     const at = index * info.pieceLength + begin
     this.reads.source++
-    const bytes = new Uint8Array(await this.source.slice(at, at + length).arrayBuffer())
-    if (bytes.byteLength !== length) throw new DOMException(`the shared file gave ${bytes.byteLength} of ${length} bytes (changed or removed?)`, 'NotReadableError')
-    return bytes
+    const source = this.source
+    try {
+      return await readSlice(source, at, length)
+    } catch (err) {
+      // Seen in Chromium: reads of the shared Blob in the page fail with NotReadableError while the
+      // copy into OPFS (a worker reading the same Blob) is under way, again and again, not once. The
+      // uploader closes the peer on a failed read, which used to cost the leecher its only seeder
+      // right after the link was opened. The copy is sequential and fast: wait for it to reach this
+      // piece and serve it from OPFS.
+      this.reads.waitedForCopy++
+      if (await this.#copied(index)) return this.inner!.read(index, begin, length)
+      throw err
+    }
+  }
+
+  /** Wait (bounded) until the copy under way has put piece `index` into OPFS. */
+  async #copied(index: number): Promise<boolean> {
+    const deadline = Date.now() + TORRENT_STORE_LIMITS.copyWaitMs
+    for (;;) {
+      if (this.inner?.has(index)) return true
+      if (!this.inner || !this.source || Date.now() >= deadline) return false
+      await new Promise((r) => setTimeout(r, TORRENT_STORE_LIMITS.copyPollMs))
+    }
   }
 
   /**
@@ -120,4 +146,10 @@ export class TorrentStore implements PieceStore {
     this.source = null
     await this.closeInner()
   }
+}
+
+async function readSlice(source: Blob, at: number, length: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await source.slice(at, at + length).arrayBuffer())
+  if (bytes.byteLength !== length) throw new DOMException(`the shared file gave ${bytes.byteLength} of ${length} bytes (changed or removed?)`, 'NotReadableError')
+  return bytes
 }
