@@ -166,7 +166,11 @@ export class NodeTorrent {
       // BEP 52: a v2 torrent's piece layers, fetched from peers, go into the kept .torrent, so a restart
       // can check the data on disk against them.
       if (e.type === 'pieceLayers' && this.info) void this.#saveMetadata(this.info)
-      if (e.type === 'peer' && e.event === 'closed') this.dialer.fill()
+      if (e.type === 'peer' && e.event === 'closed') {
+        this.dialer.fill()
+        if (this.engine?.peerCount === 0 && !this.engine.isDone()) this.#ws?.wantPeers()
+      }
+      if (e.type === 'peer' && e.event === 'ready') this.#ws?.peerConnected()
       if (e.type === 'done') {
         this.#updateState()
         this.#classic?.complete()

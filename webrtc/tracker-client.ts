@@ -19,6 +19,10 @@ export const TRACKER_CLIENT_LIMITS = {
    *  announce in a loop, nor go silent for hours. */
   minIntervalS: 10,
   maxIntervalS: 3_600,
+  /** With no peer left and pieces still wanted, announce again after this (not the whole interval),
+   *  doubling on each try while none connects: a leecher whose only seeder dropped finds it again in
+   *  seconds, and an empty swarm costs the tracker a few announces, then one per interval. */
+  refillFirstS: 5,
   maxSdpChars: 64 * 1024,
   maxTrackers: 20,
   maxMessageTextChars: 500,
@@ -96,6 +100,10 @@ class Announcer {
   #timer: ReturnType<typeof setTimeout> | null = null
   #trackerId: string | null = null
   #inFlight = false
+  /** When the scheduled announce is due (Date.now() ms). */
+  #dueAt = 0
+  /** The next refill's delay (wantPeers), doubled on each use, reset when a peer connects. */
+  #refillS: number = TRACKER_CLIENT_LIMITS.refillFirstS
 
   constructor(client: TrackerClient, socket: TrackerSocket) {
     this.#client = client
@@ -144,9 +152,24 @@ class Announcer {
     if (event !== 'stopped') this.#schedule()
   }
 
-  #schedule(): void {
+  #schedule(delayMs = this.status.intervalS * 1000): void {
     if (this.#timer) clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => void this.announce(undefined), this.status.intervalS * 1000)
+    this.#dueAt = Date.now() + delayMs
+    this.#timer = setTimeout(() => void this.announce(undefined), delayMs)
+  }
+
+  /** Announce (with fresh offers) `refillS` after the last announce, unless one is due sooner. */
+  refill(): void {
+    const last = this.status.lastAnnounceAt
+    if (last === null || this.status.state === 'failed') return // not announced yet, or refused: the interval rules
+    const delayS = Math.min(this.#refillS, this.status.intervalS)
+    this.#refillS = Math.min(this.#refillS * 2, this.status.intervalS)
+    const due = last + delayS * 1000
+    if (due < this.#dueAt) this.#schedule(Math.max(0, due - Date.now()))
+  }
+
+  peerConnected(): void {
+    this.#refillS = TRACKER_CLIENT_LIMITS.refillFirstS
   }
 
   #onSocketState(state: SocketState, detail?: string): void {
@@ -252,6 +275,20 @@ export class TrackerClient {
   update(): void {
     if (this.isStopped) return
     for (const a of this.#announcers) void a.announce(undefined)
+  }
+
+  /**
+   * The torrent has no peer left and still wants pieces: announce again soon (backing off) rather
+   * than at the tracker's interval, which is 2 minutes on most WebSocket trackers.
+   */
+  wantPeers(): void {
+    if (this.isStopped || this.#completed) return
+    for (const a of this.#announcers) a.refill()
+  }
+
+  /** A peer connected: the next `wantPeers` starts from the shortest delay again. */
+  peerConnected(): void {
+    for (const a of this.#announcers) a.peerConnected()
   }
 
   /** Send `stopped` and let go of the sockets (the pool closes idle ones). */

@@ -457,6 +457,11 @@ export class SwarmClient {
       await this.library.update(hex, { state: 'seeding' })
       if (!this.#keepSeeding && !a.record.seededFromDrop) await this.pause(hex)
     }
+    if (e.type === 'peer') {
+      // Its last peer gone and pieces still missing: ask the trackers again in seconds, not minutes.
+      if (e.event === 'ready') a.tracker?.peerConnected()
+      else if (a.engine?.peerCount === 0 && !a.engine.isDone()) a.tracker?.wantPeers()
+    }
     if (e.type === 'error') a.error = e.message
     this.onChange?.()
   }
