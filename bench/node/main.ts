@@ -79,9 +79,9 @@ try {
     for (let r = 0; r < rounds; r++) {
       for (const name of r % 2 === 0 ? (['node->tab', 'tab->tab'] as const) : (['tab->tab', 'node->tab'] as const)) {
         const timeoutMs = 120_000 + rtcMib * 4_000
-        // Each run on a tracker process of its own: a tab -> tab run on a tracker that had served a
-        // node->tab run (its Node seeder then killed) ran at ~2 MB/s against 12-15 on a fresh one, both
-        // browsers mostly idle (docs/performance.md, "The Node peer"; cause not found yet).
+        // Each run on a tracker process of its own, so no run sees another's swarm. (The slow tab -> tab
+        // runs once blamed on a reused tracker were the seeder tab failing reads while its copy into
+        // OPFS ran: docs/performance.md, "Why tab -> tab was slow in bench:node".)
         const own = await startOurTracker(0, ['--web-root', harness, '--log-level', 'warn'])
         const res = await (name === 'node->tab' ? runNodeToTab({ dataPath, trackerUrl: own.url, mib: rtcMib, timeoutMs }) : runTabToTab(own.httpUrl, rtcMib, timeoutMs)).finally(() => own.close())
         rtc.push(res)
