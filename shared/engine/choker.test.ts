@@ -92,3 +92,28 @@ describe('rechoke (seeding)', () => {
     expect(d.unchoke.has(4)).toBe(true)
   })
 })
+
+describe('rechoke with lanes (sessions of one remote share a group)', () => {
+  it('gives a remote one slot for all its lanes, ranked by their summed rate, and unchokes the lanes together', () => {
+    const peers = [
+      // Remote A: three lanes of 4 each (12 in all) beats B's single 10.
+      peer(1, { group: 'A', downloadRate: 4 }),
+      peer(2, { group: 'A', downloadRate: 4 }),
+      peer(3, { group: 'A', downloadRate: 4 }),
+      peer(4, { group: 'B', downloadRate: 10 }),
+      peer(5, { group: 'C', downloadRate: 1 }),
+      peer(6, { group: 'C', downloadRate: 1, interested: false }),
+      peer(7, { group: 'D' }),
+    ]
+    const d = rechoke(peers, noOptimistic, NOW, o, first)
+    // Two slots = A and B (not A's three lanes alone); the optimistic unchoke is C, its interested lane only.
+    expect([...d.unchoke].sort()).toEqual([1, 2, 3, 4, 5])
+    expect(d.optimistic.peer).toBe(5)
+  })
+
+  it('a seeder with one leecher on three lanes and one slot serves all three', () => {
+    const peers = [peer(1, { group: 'A' }), peer(2, { group: 'A' }), peer(3, { group: 'A' })]
+    const d = rechoke(peers, noOptimistic, NOW, { ...o, slots: 1, seeding: true }, first)
+    expect([...d.unchoke].sort()).toEqual([1, 2, 3])
+  })
+})

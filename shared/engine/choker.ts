@@ -7,6 +7,9 @@
 // a peer unchoked for a whole optimistic period goes to the back so the slots rotate.
 // Plus one optimistic unchoke, rotated every `optimisticMs`, new peers three times as likely, so
 // newcomers get something to trade and better partners are discovered. With no slots nobody is unchoked.
+// A remote's lanes (several connections to one swarmdrop peer: webrtc/peer-pool.ts) share a `group`:
+// the policy runs on groups, their rates summed, and a group's sessions are unchoked and choked
+// together, so a peer with three lanes takes one slot, not three, and is never served on half of them.
 
 export interface ChokerPeer {
   id: number
@@ -23,6 +26,8 @@ export interface ChokerPeer {
   /** Whether we currently unchoke it, and since when (for snubbing and seeding rotation). */
   unchoked: boolean
   unchokedAt: number | undefined
+  /** Sessions to the same remote (its lanes) share a group; undefined: a group of its own. */
+  group?: string
 }
 
 export interface ChokerOptions {
@@ -54,6 +59,46 @@ export function isSnubbing(p: ChokerPeer, now: number, snubMs: number): boolean 
 }
 
 export function rechoke(
+  peers: readonly ChokerPeer[],
+  previous: OptimisticState,
+  now: number,
+  o: ChokerOptions,
+  random: () => number,
+): ChokeDecision {
+  const groups = new Map<string, ChokerPeer[]>()
+  for (const p of peers) {
+    const key = p.group ?? `#${p.id}`
+    const g = groups.get(key)
+    if (g) g.push(p)
+    else groups.set(key, [p])
+  }
+  if (groups.size === peers.length) return rechokeEach(peers, previous, now, o, random)
+  // One stand-in per group (the id of its first session): the choker's numbers for the remote as a whole.
+  const members = new Map<number, ChokerPeer[]>()
+  const standIns: ChokerPeer[] = []
+  for (const g of groups.values()) {
+    const first = g[0]!
+    const unchoked = g.filter((p) => p.unchoked)
+    members.set(first.id, g)
+    standIns.push({
+      id: first.id,
+      interested: g.some((p) => p.interested),
+      seed: g.some((p) => p.seed),
+      downloadRate: g.reduce((n, p) => n + p.downloadRate, 0),
+      uploadRate: g.reduce((n, p) => n + p.uploadRate, 0),
+      lastBlockAt: g.reduce<number | undefined>((t, p) => (p.lastBlockAt === undefined ? t : Math.max(t ?? -Infinity, p.lastBlockAt)), undefined),
+      connectedAt: Math.min(...g.map((p) => p.connectedAt)),
+      unchoked: unchoked.length > 0,
+      unchokedAt: unchoked.length > 0 ? Math.min(...unchoked.map((p) => p.unchokedAt ?? now)) : first.unchokedAt,
+    })
+  }
+  const d = rechokeEach(standIns, previous, now, o, random)
+  const unchoke = new Set<number>()
+  for (const id of d.unchoke) for (const p of members.get(id) ?? []) if (p.interested && !p.seed) unchoke.add(p.id)
+  return { unchoke, optimistic: d.optimistic }
+}
+
+function rechokeEach(
   peers: readonly ChokerPeer[],
   previous: OptimisticState,
   now: number,

@@ -56,6 +56,22 @@ describe('PeerSession', () => {
     expect(seed.torrent.peerCount).toBe(1)
   })
 
+  it('accepts lanes (PeerInfo.lane) from a peer id it has, and unchokes them with their peer', async () => {
+    // One upload slot plus the optimistic one: three sessions of one remote are all served only
+    // because the choker counts the remote, not its sessions (choker.ts).
+    const { swarm, seed } = await setup({ uploadSlots: 1 })
+    const lanes = [0, 1, 2].map((i) => new RawPeer(swarm.attach('seed', undefined, { lane: i > 0 }), meta.infoHash, peerIdFor('twin')))
+    await swarm.run(() => lanes.every((l) => l.count('haveAll') > 0))
+    for (const l of lanes) l.send({ type: 'interested' })
+    const unchoked = (l: RawPeer) => l.events.filter((e) => e.type === 'choke' || e.type === 'unchoke').at(-1)?.type === 'unchoke'
+    await swarm.run(() => lanes.every(unchoked), 60_000)
+    expect(seed.torrent.peerCount).toBe(3)
+    // A second connection from that peer id that is not a lane is still refused.
+    const twin = new RawPeer(swarm.attach('seed'), meta.infoHash, peerIdFor('twin'))
+    await swarm.run(() => twin.closed)
+    expect(seed.torrent.peerCount).toBe(3)
+  })
+
   it('times out a peer that never handshakes', async () => {
     const { swarm, seed } = await setup({ handshakeTimeoutMs: 5000 })
     const t = swarm.attach('seed')

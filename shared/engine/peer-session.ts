@@ -94,6 +94,11 @@ export class PeerSession {
     return this.o.kind ?? null
   }
 
+  /** Another connection to a peer that has one already (PeerInfo.lane). */
+  get lane(): boolean {
+    return this.o.lane === true
+  }
+
   /** The peer's IP address, if the transport knows it. */
   get address(): string | null {
     return this.o.address ?? null

@@ -59,4 +59,6 @@ export interface SessionOptions {
   kind?: string
   /** The peer's IP address, when the transport knows it: BEP 6 allowed-fast sets come from it. */
   address?: string
+  /** A further connection to a peer that has one (PeerInfo.lane): not refused for its peer id. */
+  lane?: boolean
 }

@@ -58,6 +58,12 @@ export interface PeerInfo {
    * from a tracker's v2 swarm is greeted with the v2 id (BEP 52). Default: `infoHash`.
    */
   swarmId?: Uint8Array
+  /**
+   * Another connection to a peer we already have a session with, opened by the adapter to carry more
+   * (WebRTC lanes: webrtc/peer-pool.ts, which bounds them): it is not refused for its peer id. Each
+   * lane is a full session; a ban by peer id closes them all.
+   */
+  lane?: boolean
 }
 
 export type TorrentEvent =
@@ -171,6 +177,7 @@ export class Torrent {
       client: this.options.client ?? 'swarmdrop 0.1',
       ...(info.kind !== undefined ? { kind: info.kind } : {}),
       ...(info.address !== undefined ? { address: info.address } : {}),
+      ...(info.lane ? { lane: true } : {}),
     })
     if (!s.closed) this.sessions.set(s.id, s)
     return s
@@ -294,7 +301,8 @@ export class Torrent {
   private accept(s: PeerSession, h: Handshake): boolean {
     const id = toHex(h.peerId)
     if (this.banned.has(id) || bytesEqual(h.peerId, this.options.peerId)) return false
-    for (const o of this.sessions.values()) if (o !== s && o.ready && o.peerKey === id) return false
+    if (s.lane) return true
+    for (const o of this.sessions.values()) if (o !== s && o.ready && o.peerKey === id && !o.lane) return false
     return true
   }
 

@@ -45,6 +45,8 @@ export class Uploader {
         connectedAt: st.connectedAt,
         unchoked: !st.amChoking,
         unchokedAt: st.unchokedAt,
+        // Only a remote's lanes share a peer id (Torrent.accept refuses other duplicates).
+        ...(s.peerKey !== null ? { group: s.peerKey } : {}),
       })
     }
     const o = { slots: this.limits.uploadSlots, seeding: this.seeding(), optimisticMs: this.limits.optimisticIntervalMs, snubMs: this.limits.snubTimeoutMs }
@@ -59,9 +61,14 @@ export class Uploader {
   /** A newly interested peer need not wait for the next rechoke while a slot is free. */
   interestChanged(s: PeerSession): void {
     if (!s.state.peerInterested || !s.state.amChoking || s.state.isSeed || this.limits.uploadSlots <= 0) return
-    let unchoked = 0
-    for (const p of this.sessions()) if (p.ready && !p.state.amChoking) unchoked++
-    if (unchoked < this.limits.uploadSlots + 1) s.setChoking(false)
+    // Slots are per remote: a lane of a peer we unchoke is unchoked with it (choker.ts).
+    const unchoked = new Set<string | number>()
+    for (const p of this.sessions()) {
+      if (!p.ready || p.state.amChoking) continue
+      if (p !== s && s.peerKey !== null && p.peerKey === s.peerKey) return s.setChoking(false)
+      unchoked.add(p.peerKey ?? p.id)
+    }
+    if (unchoked.size < this.limits.uploadSlots + 1) s.setChoking(false)
   }
 
   /** Serve queued requests until the queue is empty or the transport is full. */
