@@ -9,7 +9,7 @@ const { peerAt, seeder, savedSha256, tracker } = useClientSwarm()
 
 type Client = InstanceType<typeof window.swarmdropHarness.swarmClient.SwarmClient>
 
-test('seed a 32 MiB hybrid (BEP 52) in A, open its share link in B: B completes, saves identical bytes, and fetched the piece layers from A', async ({ browser }) => {
+test('seed a 32 MiB hybrid (BEP 52) in A, open its share link in B: B completes over lanes, saves identical bytes, and fetched the piece layers from A', async ({ browser }) => {
   test.setTimeout(120_000)
   const { infoHashHex, link, sha } = await seeder(browser, 32, 7, 'hybrid')
   expect(link).toContain(`#magnet:?xt=urn:btih:${infoHashHex}`)
@@ -21,6 +21,14 @@ test('seed a 32 MiB hybrid (BEP 52) in A, open its share link in B: B completes,
   const got = await b.page.evaluate(async () => {
     const h = window.swarmdropHarness
     const client = await h.clientHelpers.startClient()
+    // Lanes (webrtc/peer-pool.ts): A and B are both swarmdrop, so the dialler opens lanesPerPeer - 1
+    // more connections to the same peer, each handed to the engine as a session of its own.
+    let lanes = 0
+    const onPeer = client.peers.onPeer!
+    client.peers.onPeer = (...args) => {
+      if (args[4]) lanes++
+      onPeer(...args)
+    }
     const m = h.shareLink.magnetFromFragment(location.hash)!
     const hex = await client.addMagnet(m)
     await h.clientHelpers.waitDone(hex, 90_000)
@@ -28,18 +36,22 @@ test('seed a 32 MiB hybrid (BEP 52) in A, open its share link in B: B completes,
     // a connection upgraded to v2; once all arrived they are in the .torrent B keeps.
     const deadline = Date.now() + 30_000
     let layers = 0
+    const sessionsToA = () => client.detail(hex)!.peers.filter((p) => p.progress === 1).length
     while (Date.now() < deadline) {
       const t = await h.metainfo.parseTorrent(client.torrentFile(hex)!)
       layers = t.pieceLayers.size
-      if (layers > 0) return { version: t.metaVersion, layers }
+      if (layers > 0 && sessionsToA() === client.peers.limits.lanesPerPeer) break
       await new Promise((r) => setTimeout(r, 200))
     }
-    return { version: null, layers }
+    const t = await h.metainfo.parseTorrent(client.torrentFile(hex)!)
+    return { version: t.metaVersion, layers: t.pieceLayers.size, lanes, sessionsToA: sessionsToA(), lanesPerPeer: client.peers.limits.lanesPerPeer }
   })
   const seconds = (Date.now() - started) / 1000
   console.log(`[client e2e] 32 MiB A -> B through our tracker: ${seconds.toFixed(1)} s (${(32 * 1.048576 / seconds).toFixed(1)} MB/s, including metadata)`)
   expect(await savedSha256(b, infoHashHex)).toBe(sha)
-  expect(got).toEqual({ version: 'hybrid', layers: 1 })
+  expect(got.lanesPerPeer).toBeGreaterThan(1)
+  // Every lane reached the engine as a session to A (same peer id, not refused as a duplicate).
+  expect(got).toEqual({ version: 'hybrid', layers: 1, lanes: got.lanesPerPeer - 1, sessionsToA: got.lanesPerPeer, lanesPerPeer: got.lanesPerPeer })
 })
 
 test('seed a 6 MiB v2-only (BEP 52) torrent in A, open its btmh-only share link in B: B completes with identical bytes and the piece layers from A', async ({ browser }) => {

@@ -142,9 +142,9 @@ export class NodePeer implements NodePeerHost {
       return
     }
     this.pool = new PeerPool({ iceServers, wrtc })
-    this.pool.onPeer = (infoHash, _remote, transport, initiator) => {
+    this.pool.onPeer = (infoHash, _remote, transport, initiator, lane) => {
       const t = this.#torrents.get(toHex(Uint8Array.from(infoHash, (c) => c.charCodeAt(0))))
-      if (t) t.attach(transport, 'webrtc', undefined, initiator)
+      if (t) t.attach(transport, 'webrtc', undefined, initiator, lane)
       else transport.close('no such torrent here')
     }
     // ws offers what TrackerSocket uses of a WebSocket: onopen, onmessage (text as strings), onclose, send, close.

@@ -186,10 +186,11 @@ export class NodeTorrent {
   /**
    * A connected transport for this torrent (TCP from the listener or the dialer, or WebRTC).
    * `initiator`: whether we dialled; the dialled side of a hybrid answers in the id the dialler chose.
+   * `lane`: a further WebRTC connection to a swarmdrop peer (webrtc/peer-pool.ts).
    */
-  attach(transport: Transport, kind: PeerKind, address?: string, initiator?: boolean): void {
+  attach(transport: Transport, kind: PeerKind, address?: string, initiator?: boolean, lane = false): void {
     if (!this.engine || this.#stopping) return transport.close('torrent not running')
-    this.engine.addPeer(transport, { kind, ...(address !== undefined ? { address } : {}), ...(initiator !== undefined ? { initiator } : {}) })
+    this.engine.addPeer(transport, { kind, ...(address !== undefined ? { address } : {}), ...(initiator !== undefined ? { initiator } : {}), lane })
   }
 
   attachTcp(transport: TcpTransport, initiator: boolean): void {

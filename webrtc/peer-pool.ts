@@ -1,6 +1,8 @@
 import './node-globals.ts'
 import SimplePeer from 'simple-peer'
 import { toBinaryString } from '../shared/bytes.ts'
+import { PEER_ID_PREFIX } from '../shared/peer-id.ts'
+import { LANE_SIGNAL_LIMITS, LaneSignal } from './lane-signal.ts'
 import type { PeerSignaling, SessionDescription, TrackerOffer } from './signaling.ts'
 import { DataChannelTransport } from './webrtc-transport.ts'
 
@@ -21,6 +23,15 @@ export const PEER_POOL_LIMITS = {
   connectTimeoutMs: 25_000,
   /** Non-trickle SDP waits for ICE gathering; simple-peer gives up waiting after this. */
   iceGatherTimeoutMs: 5_000,
+  /**
+   * Connections per remote swarmdrop peer: the first plus up to this minus one "lanes", each a full
+   * BitTorrent session of its own (lane-signal.ts; docs/architecture.md, "Lanes"). One SCTP association
+   * is window-bound across delay and loss; several share the path like several TCP flows. Every lane
+   * counts against the caps above. 1 = no lanes. Never with other clients.
+   */
+  lanesPerPeer: 2,
+  /** The dialled side accepts at most this many lane offers per first connection, ever (lanes closed and reopened). */
+  maxLaneOffers: 8,
 } as const
 
 export type PeerPoolLimits = { -readonly [K in keyof typeof PEER_POOL_LIMITS]: number }
@@ -44,10 +55,23 @@ interface Connection {
   peer: SimplePeer.Instance
   connected: boolean
   timer: ReturnType<typeof setTimeout> | null
+  /** A lane: the first connection to the same peer, which it closes with. */
+  first: Connection | null
+  /** A first connection's lane signalling, when both ends are swarmdrop. */
+  signal: LaneSignal | null
 }
 
-/** `initiator`: we made the offer (we dialled); a hybrid torrent's dialled side answers the dialler's handshake (BEP 52). */
-export type OnPeer = (infoHash: string, remotePeerId: string, transport: DataChannelTransport, initiator: boolean) => void
+/** `initiator`: we made the offer (we dialled); a hybrid torrent's dialled side answers the dialler's handshake (BEP 52).
+ *  `lane`: another connection to a remote already connected (peer-pool.ts `lanesPerPeer`): the engine must accept its same peer id. */
+export type OnPeer = (infoHash: string, remotePeerId: string, transport: DataChannelTransport, initiator: boolean, lane: boolean) => void
+
+/** simple-peer's RTCPeerConnection, on which the lane signalling channel is made. */
+type PeerWithPc = SimplePeer.Instance & { _pc?: RTCPeerConnection | null }
+
+/** Our own peer ids (both the tab's and the Node peer's): the only remotes offered lanes. */
+export function isSwarmdropPeerId(peerId: string): boolean {
+  return peerId.startsWith(PEER_ID_PREFIX.slice(0, 3))
+}
 
 export class PeerPool implements PeerSignaling {
   /** Called once per opened data channel. Without a handler the connection is closed at once. */
@@ -91,6 +115,19 @@ export class PeerPool implements PeerSignaling {
   #hasPeer(infoHash: string, remotePeerId: string): boolean {
     for (const c of this.#connections) if (c.infoHash === infoHash && c.remotePeerId === remotePeerId) return true
     return false
+  }
+
+  /** Lanes (connecting or open), of one torrent or all: already part of connectionCount(). */
+  laneCount(infoHash?: string): number {
+    let n = 0
+    for (const c of this.#connections) if (c.first !== null && (infoHash === undefined || c.infoHash === infoHash)) n++
+    return n
+  }
+
+  #lanesOf(first: Connection): number {
+    let n = 0
+    for (const c of this.#connections) if (c.first === first) n++
+    return n
   }
 
   async makeOffers(infoHash: string, count: number): Promise<TrackerOffer[]> {
@@ -175,21 +212,88 @@ export class PeerPool implements PeerSignaling {
     return peer
   }
 
-  #track(infoHash: string, remotePeerId: string, peer: SimplePeer.Instance, initiator: boolean): void {
-    const conn: Connection = { infoHash, remotePeerId, peer, connected: false, timer: null }
+  #track(infoHash: string, remotePeerId: string, peer: SimplePeer.Instance, initiator: boolean, first: Connection | null = null): Connection {
+    const conn: Connection = { infoHash, remotePeerId, peer, connected: false, timer: null, first, signal: null }
     conn.timer = setTimeout(() => peer.destroy(), this.limits.connectTimeoutMs)
     this.#connections.add(conn)
     peer.once('close', () => {
       if (conn.timer) clearTimeout(conn.timer)
       this.#connections.delete(conn)
+      conn.signal?.close()
+      // A lane lives only as long as the first connection to its peer.
+      for (const c of [...this.#connections]) if (c.first === conn) c.peer.destroy()
     })
     peer.once('connect', () => {
       if (conn.timer) clearTimeout(conn.timer)
       conn.timer = null
       conn.connected = true
       const transport = new DataChannelTransport(peer)
-      if (this.onPeer) this.onPeer(infoHash, remotePeerId, transport, initiator)
-      else transport.close('no handler')
+      if (!this.onPeer) return transport.close('no handler')
+      this.onPeer(infoHash, remotePeerId, transport, initiator, first !== null)
+      if (first === null && this.limits.lanesPerPeer > 1 && isSwarmdropPeerId(remotePeerId)) this.#openSignal(conn, initiator)
+    })
+    return conn
+  }
+
+  // ---- lanes (lane-signal.ts) ----------------------------------------------------------------
+
+  #openSignal(conn: Connection, dialler: boolean): void {
+    const pc = (conn.peer as PeerWithPc)._pc
+    if (!pc || this.#destroyed) return
+    let channel: RTCDataChannel
+    try {
+      channel = pc.createDataChannel('swarmdrop-lanes', { negotiated: true, id: LANE_SIGNAL_LIMITS.channelId })
+    } catch {
+      return // no lanes over this connection; it works as before
+    }
+    conn.signal = new LaneSignal(
+      channel,
+      dialler,
+      { ready: () => void this.#dialLanes(conn), offer: (sdp) => this.#answerLane(conn, sdp) },
+      this.limits.maxLaneOffers,
+    )
+  }
+
+  /** Dialler: open the lanes one negotiation at a time, while the caps leave room. */
+  async #dialLanes(first: Connection): Promise<void> {
+    while (first.signal && !first.signal.closed && !this.#destroyed && this.#connections.has(first)) {
+      if (this.#lanesOf(first) + 1 >= this.limits.lanesPerPeer || this.#room(first.infoHash) === 0) return
+      const peer = this.#newPeer(true)
+      const offer = await new Promise<string | null>((resolve) => {
+        peer.once('signal', (d: SimplePeer.SignalData) => resolve(d.type === 'offer' && typeof d.sdp === 'string' ? d.sdp : null))
+        peer.once('close', () => resolve(null))
+      })
+      const answer = offer && first.signal && this.#connections.has(first) ? await first.signal.offer(offer) : null
+      if (!answer || !this.#connections.has(first) || this.#destroyed) {
+        peer.destroy()
+        return
+      }
+      this.#track(first.infoHash, first.remotePeerId!, peer, true, first)
+      try {
+        peer.signal({ type: 'answer', sdp: answer })
+      } catch {
+        peer.destroy()
+        return
+      }
+    }
+  }
+
+  /** Dialled side: answer a lane offer within the same bounds as the dialler's. */
+  #answerLane(first: Connection, sdp: string): Promise<string | null> {
+    if (this.#destroyed || !this.#connections.has(first) || this.#lanesOf(first) + 1 >= this.limits.lanesPerPeer || this.#room(first.infoHash) === 0) {
+      return Promise.resolve(null)
+    }
+    const peer = this.#newPeer(false)
+    this.#track(first.infoHash, first.remotePeerId!, peer, false, first)
+    return new Promise((resolve) => {
+      peer.once('signal', (d: SimplePeer.SignalData) => resolve(d.type === 'answer' && typeof d.sdp === 'string' ? d.sdp : null))
+      peer.once('close', () => resolve(null))
+      try {
+        peer.signal({ type: 'offer', sdp })
+      } catch {
+        peer.destroy()
+        resolve(null)
+      }
     })
   }
 

@@ -8,8 +8,10 @@ import type { Limits } from '../../shared/engine/index.ts'
 
 // Test-only: drive a SwarmClient (web/lib/swarm-client.ts) from e2e/lib-client.spec.ts.
 
-export async function startClient(engineLimits: Partial<Limits> = {}): Promise<SwarmClient> {
-  const client = new SwarmClient(await loadAppConfig(location.href), new Library(), location.href, { engineLimits })
+/** `lanesPerPeer` (PeerPool's, not the engine's) rides along so a benchmark variant can turn lanes off. */
+export async function startClient(limits: Partial<Limits> & { lanesPerPeer?: number } = {}): Promise<SwarmClient> {
+  const { lanesPerPeer, ...engineLimits } = limits
+  const client = new SwarmClient(await loadAppConfig(location.href), new Library(), location.href, { engineLimits, ...(lanesPerPeer !== undefined ? { lanesPerPeer } : {}) })
   window.scratch['client'] = client
   await client.resumeAll()
   return client

@@ -8,6 +8,8 @@ export interface ClientOptions {
   /** Peers per torrent and over all torrents (PeerPool's caps). */
   maxPeersPerTorrent?: number
   maxPeersTotal?: number
+  /** Connections per swarmdrop peer (PeerPool's `lanesPerPeer`; 1 = no lanes). Benchmarks compare. */
+  lanesPerPeer?: number
   /** Rate limits over all torrents, bytes per second (0 = none). */
   downLimit?: number
   upLimit?: number

@@ -68,10 +68,10 @@ export class SwarmClient {
     this.#engineLimits = options.engineLimits ?? {}
     this.peers = new PeerPool({ iceServers: config.iceServers })
     this.setOptions(options)
-    this.peers.onPeer = (infoHash, _remote, transport, initiator) => {
+    this.peers.onPeer = (infoHash, _remote, transport, initiator, lane) => {
       const a = this.#active.get(toHex(fromBinaryString(infoHash)))
       // Who dialled matters for a hybrid: the dialler offers the v2 upgrade, the dialled side answers it (BEP 52).
-      if (a?.engine) a.engine.addPeer(transport, { kind: 'webrtc', initiator })
+      if (a?.engine) a.engine.addPeer(transport, { kind: 'webrtc', initiator, lane })
       else transport.close('no such torrent here')
     }
     this.tasks.onChange = () => this.onChange?.()
@@ -99,6 +99,7 @@ export class SwarmClient {
     if (options.keepSeeding !== undefined) this.#keepSeeding = options.keepSeeding
     if (options.maxPeersPerTorrent !== undefined) this.peers.limits.maxPerTorrent = options.maxPeersPerTorrent
     if (options.maxPeersTotal !== undefined) this.peers.limits.maxTotal = options.maxPeersTotal
+    if (options.lanesPerPeer !== undefined) this.peers.limits.lanesPerPeer = options.lanesPerPeer
     if (options.downLimit !== undefined) this.#downLimiter.setRate(options.downLimit)
     if (options.upLimit !== undefined) this.#upLimiter.setRate(options.upLimit)
   }
