@@ -66,7 +66,10 @@ function stop(child: ChildProcess): Promise<void> {
 
 if (process.argv.includes('--relay-child') && process.send) {
   const { conditions, seed } = JSON.parse(process.env.SWARMDROP_RELAY ?? '{}') as { conditions: LinkConditions; seed: number }
-  const relay = new UdpRelay({ conditions, seed })
+  // One relay serves every run of a condition, and every RTCPeerConnection's host candidates become
+  // stand-ins that stay: swarmdrop's lanes (several connections per peer pair) passed the default 256
+  // in a 4-round run. Still a bound for a run gone wrong.
+  const relay = new UdpRelay({ conditions, seed, maxStandIns: 4096 })
   process.on('disconnect', () => {
     relay.close()
     process.exit(0)
