@@ -36,7 +36,11 @@ test('seed a 32 MiB hybrid (BEP 52) in A, open its share link in B: B completes 
     // a connection upgraded to v2; once all arrived they are in the .torrent B keeps.
     const deadline = Date.now() + 30_000
     let layers = 0
-    const sessionsToA = () => client.detail(hex)!.peers.filter((p) => p.progress === 1).length
+    // The detail view shows A once (its lanes merged), over lanesPerPeer connections: engine sessions with A's peer id.
+    const sessionsToA = () => {
+      const peers = client.detail(hex)!.peers
+      return peers.length === 1 && peers[0]!.progress === 1 ? peers[0]!.connections : 0
+    }
     while (Date.now() < deadline) {
       const t = await h.metainfo.parseTorrent(client.torrentFile(hex)!)
       layers = t.pieceLayers.size

@@ -1,4 +1,4 @@
-import type { Torrent, TorrentStats } from '../../shared/engine/index.ts'
+import type { PeerStats, Torrent, TorrentStats } from '../../shared/engine/index.ts'
 import { toHex } from '../../shared/bytes.ts'
 import { parseMagnet } from '../../shared/magnet/index.ts'
 import type { TorrentInfo } from '../../shared/metainfo/index.ts'
@@ -138,7 +138,7 @@ export function viewOf(a: Active, shareLink: string, now: number = Date.now()): 
   const t = a.record.totals
   const downloaded = stats?.downloaded ?? 0
   const uploaded = stats?.uploaded ?? 0
-  const peers = stats?.peers ?? []
+  const peers = byRemote(stats?.peers ?? []).map((g) => g[0]!)
   const swarm = a.trackers.reduce<{ s: number | null; l: number | null }>(
     (m, x) => ({ s: x.complete === null ? m.s : Math.max(m.s ?? 0, x.complete), l: x.incomplete === null ? m.l : Math.max(m.l ?? 0, x.incomplete) }),
     { s: null, l: null },
@@ -229,17 +229,35 @@ export function filesOf(a: Active): FileView[] {
 export function peersOf(a: Active): PeerView[] {
   const stats = statsOf(a)
   if (!stats) return []
-  return stats.peers.map((p) => ({
-    id: p.id,
-    client: clientName(p.peerId, p.client),
-    connection: p.kind === 'tcp' ? 'TCP' : p.kind === 'webrtc' || p.kind === null ? 'WebRTC' : p.kind,
-    downloadRate: p.downloadRate,
-    uploadRate: p.uploadRate,
-    downloaded: p.downloaded,
-    uploaded: p.uploaded,
-    progress: p.progress,
-    flags: p.flags,
-  }))
+  return byRemote(stats.peers).map((lanes) => {
+    const p = lanes[0]!
+    const kind = p.kind === 'tcp' ? 'TCP' : p.kind === 'webrtc' || p.kind === null ? 'WebRTC' : p.kind
+    const sum = (f: (x: PeerStats) => number) => lanes.reduce((n, x) => n + f(x), 0)
+    return {
+      id: p.id,
+      client: clientName(p.peerId, p.client),
+      connection: lanes.length > 1 ? `${kind} ×${lanes.length}` : kind,
+      connections: lanes.length,
+      downloadRate: sum((x) => x.downloadRate),
+      uploadRate: sum((x) => x.uploadRate),
+      downloaded: sum((x) => x.downloaded),
+      uploaded: sum((x) => x.uploaded),
+      progress: lanes.reduce<number | null>((m, x) => (x.progress === null ? m : Math.max(m ?? 0, x.progress)), null),
+      flags: p.flags,
+    }
+  })
+}
+
+/** The sessions of each remote peer (several when it has lanes: same peer id), first session first. */
+function byRemote(peers: readonly PeerStats[]): PeerStats[][] {
+  const groups = new Map<string, PeerStats[]>()
+  for (const p of peers) {
+    const key = p.peerId ?? `#${p.id}`
+    const g = groups.get(key)
+    if (g) g.push(p)
+    else groups.set(key, [p])
+  }
+  return [...groups.values()]
 }
 
 /** One PIECE value per piece: the engine's map while it runs, else from the bitfield and the priorities. */

@@ -96,8 +96,11 @@ export interface PeerView {
   id: number
   /** The peer's client: from its extended handshake's `v`, else decoded from its peer id. */
   client: string
-  /** How we reached it: the transport's kind (the tab's are all WebRTC; a Node peer's may be TCP). */
+  /** How we reached it: the transport's kind (the tab's are all WebRTC; a Node peer's may be TCP), with
+   *  `×N` when it runs over N connections (lanes to a swarmdrop peer: webrtc/peer-pool.ts). */
   connection: string
+  /** Connections (engine sessions) to this peer: its lanes; their numbers are summed here. */
+  connections: number
   downloadRate: number
   uploadRate: number
   downloaded: number
