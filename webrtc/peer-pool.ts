@@ -27,9 +27,11 @@ export const PEER_POOL_LIMITS = {
    * Connections per remote swarmdrop peer: the first plus up to this minus one "lanes", each a full
    * BitTorrent session of its own (lane-signal.ts; docs/architecture.md, "Lanes"). One SCTP association
    * is window-bound across delay and loss; several share the path like several TCP flows. Every lane
-   * counts against the caps above. 1 = no lanes. Never with other clients.
+   * counts against the caps above, and lanes open only while the torrent uses under half of them, so
+   * a big swarm keeps its room for more peers. 1 = no lanes. Never with other clients. 3: at 50 ms
+   * 1.2x the MB/s of 2 and at 50 ms + 1 % loss 1.5x, same CPU per MiB (docs/performance.md, "Lanes").
    */
-  lanesPerPeer: 2,
+  lanesPerPeer: 3,
   /** The dialled side accepts at most this many lane offers per first connection, ever (lanes closed and reopened). */
   maxLaneOffers: 8,
 } as const
@@ -122,6 +124,18 @@ export class PeerPool implements PeerSignaling {
     let n = 0
     for (const c of this.#connections) if (c.first !== null && (infoHash === undefined || c.infoHash === infoHash)) n++
     return n
+  }
+
+  /** Whether one more lane fits: under lanesPerPeer for that peer, and the torrent and the page under half their caps. */
+  #laneFits(first: Connection): boolean {
+    const used = (h?: string) => this.connectionCount(h) + this.pendingOfferCount(h)
+    return (
+      !this.#destroyed &&
+      this.#connections.has(first) &&
+      this.#lanesOf(first) + 1 < this.limits.lanesPerPeer &&
+      used(first.infoHash) < this.limits.maxPerTorrent / 2 &&
+      used() < this.limits.maxTotal / 2
+    )
   }
 
   #lanesOf(first: Connection): number {
@@ -256,8 +270,8 @@ export class PeerPool implements PeerSignaling {
 
   /** Dialler: open the lanes one negotiation at a time, while the caps leave room. */
   async #dialLanes(first: Connection): Promise<void> {
-    while (first.signal && !first.signal.closed && !this.#destroyed && this.#connections.has(first)) {
-      if (this.#lanesOf(first) + 1 >= this.limits.lanesPerPeer || this.#room(first.infoHash) === 0) return
+    while (first.signal && !first.signal.closed) {
+      if (!this.#laneFits(first)) return
       const peer = this.#newPeer(true)
       const offer = await new Promise<string | null>((resolve) => {
         peer.once('signal', (d: SimplePeer.SignalData) => resolve(d.type === 'offer' && typeof d.sdp === 'string' ? d.sdp : null))
@@ -280,9 +294,7 @@ export class PeerPool implements PeerSignaling {
 
   /** Dialled side: answer a lane offer within the same bounds as the dialler's. */
   #answerLane(first: Connection, sdp: string): Promise<string | null> {
-    if (this.#destroyed || !this.#connections.has(first) || this.#lanesOf(first) + 1 >= this.limits.lanesPerPeer || this.#room(first.infoHash) === 0) {
-      return Promise.resolve(null)
-    }
+    if (!this.#laneFits(first)) return Promise.resolve(null)
     const peer = this.#newPeer(false)
     this.#track(first.infoHash, first.remotePeerId!, peer, false, first)
     return new Promise((resolve) => {
