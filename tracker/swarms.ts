@@ -112,22 +112,32 @@ export class PeerSet<P extends Peer<unknown>> {
     }
     // Small picks (WebRTC offers: 5) test membership in the arrays; big ones (numwant 200) in a set.
     const seen = count > 16 ? new Set<P>() : null
-    const has = (p: P): boolean => (seen === null ? out.includes(p) || spare.includes(p) : seen.has(p))
-    const take = (p: P): void => {
-      if (p === self || has(p)) return
-      if (accept === null || accept(p)) out.push(p)
-      else if (fallback !== null && spare.length < count && fallback(p)) spare.push(p)
-      else return
-      seen?.add(p)
+    for (let tries = 0; out.length < count && tries < count * 8; tries++) {
+      takeOne(list[Math.floor(random() * n)] as P, self, count, accept, fallback, out, spare, seen)
     }
-    for (let tries = 0; out.length < count && tries < count * 8; tries++) take(list[Math.floor(random() * n)] as P)
     if (out.length < count && accept !== null) {
       const start = Math.floor(random() * n)
       const steps = Math.min(n, count * 4 + 64)
-      for (let i = 0; i < steps && out.length < count; i++) take(list[(start + i) % n] as P)
+      for (let i = 0; i < steps && out.length < count; i++) takeOne(list[(start + i) % n] as P, self, count, accept, fallback, out, spare, seen)
     }
     return fillFrom(out, spare, count)
   }
+}
+
+/**
+ * One step of PeerSet.pick: `p` joins `out` (accepted) or `spare` (fallback) unless it is `self` or
+ * already taken. A module function rather than a closure made per pick (under tsx, esbuild's
+ * keepNames adds a __name call to each named closure made).
+ */
+function takeOne<P>(
+  p: P, self: P | undefined, count: number, accept: ((p: P) => boolean) | null, fallback: ((p: P) => boolean) | null,
+  out: P[], spare: P[], seen: Set<P> | null,
+): void {
+  if (p === self || (seen === null ? out.includes(p) || spare.includes(p) : seen.has(p))) return
+  if (accept === null || accept(p)) out.push(p)
+  else if (fallback !== null && spare.length < count && fallback(p)) spare.push(p)
+  else return
+  seen?.add(p)
 }
 
 /** `out` topped up to `count` from `spare`, in order. */

@@ -45,32 +45,31 @@ export function parseAnnounce(q: Query, client: ParsedIp, trustProxy: boolean, l
   const infoHash = single(q, 'info_hash')
   if (infoHash === undefined) return rejected('missing_key', 'missing info_hash')
   if (infoHash === null || infoHash.length !== 20) return rejected('bad_info_hash', 'invalid info_hash (20 bytes, percent-encoded)')
-  const fail = (reason: Parameters<typeof rejected>[0], message: string): RejectedRequest => rejected(reason, message, infoHash)
   const peerId = single(q, 'peer_id')
-  if (peerId === undefined) return fail('missing_key', 'missing peer_id')
-  if (peerId === null || peerId.length !== 20) return fail('bad_peer_id', 'invalid peer_id (20 bytes, percent-encoded)')
+  if (peerId === undefined) return rejected('missing_key', 'missing peer_id', infoHash)
+  if (peerId === null || peerId.length !== 20) return rejected('bad_peer_id', 'invalid peer_id (20 bytes, percent-encoded)', infoHash)
   const portText = single(q, 'port')
-  if (portText === undefined) return fail('missing_key', 'missing port')
+  if (portText === undefined) return rejected('missing_key', 'missing port', infoHash)
   const port = count(portText ?? '')
-  if (port === null || port < 1 || port > 65535) return fail('bad_port', 'invalid port (1-65535)')
+  if (port === null || port < 1 || port > 65535) return rejected('bad_port', 'invalid port (1-65535)', infoHash)
   for (const key of ['uploaded', 'downloaded']) {
     const v = single(q, key)
-    if (v !== undefined && count(v ?? '') === null) return fail('bad_number', `invalid ${key}`)
+    if (v !== undefined && count(v ?? '') === null) return rejected('bad_number', `invalid ${key}`, infoHash)
   }
   const leftText = single(q, 'left')
   let left = Infinity
   if (leftText !== undefined) {
     const n = count(leftText ?? '')
-    if (n === null) return fail('bad_number', 'invalid left')
+    if (n === null) return rejected('bad_number', 'invalid left', infoHash)
     left = n
   }
   const event = parseEvent(single(q, 'event') ?? undefined)
-  if (event === null) return fail('bad_event', 'invalid event (started, completed, stopped, paused or empty)')
+  if (event === null) return rejected('bad_event', 'invalid event (started, completed, stopped, paused or empty)', infoHash)
   const numwantText = single(q, 'numwant')
   let numwant = limits.defaultNumwant
   if (numwantText !== undefined && numwantText !== '-1') {
     const n = count(numwantText ?? '')
-    if (n === null) return fail('bad_number', 'invalid numwant')
+    if (n === null) return rejected('bad_number', 'invalid numwant', infoHash)
     numwant = Math.min(n, limits.maxNumwant)
   }
   // BEP 3 `ip`: honoured only when the operator trusts what sits in front of us (--trust-proxy);
@@ -79,7 +78,7 @@ export function parseAnnounce(q: Query, client: ParsedIp, trustProxy: boolean, l
   const ipText = single(q, 'ip')
   if (trustProxy && ipText !== undefined && ipText !== '') {
     const parsed = parseIp(ipText ?? '')
-    if (parsed === null) return fail('bad_ip', 'invalid ip (a literal IPv4 or IPv6 address)')
+    if (parsed === null) return rejected('bad_ip', 'invalid ip (a literal IPv4 or IPv6 address)', infoHash)
     ip = parsed
   }
   return {

@@ -54,33 +54,37 @@ export function parseRequest(text: string, limits: ParseLimits): WsRequest | Inv
   return { kind: 'invalid', reason: 'bad_action', message: 'invalid action' }
 }
 
+// Module functions, not closures made per message: under tsx (esbuild's keepNames) a named closure
+// also costs a __name call (a defineProperty) each time it is made.
+const badAnnounce = (infoHash: string, reason: RejectReason, message: string): Invalid => ({ kind: 'invalid', reason, message, action: 'announce', infoHash })
+const badScrape = (reason: RejectReason, message: string): Invalid => ({ kind: 'invalid', reason, message, action: 'scrape' })
+
 function parseAnnounce(msg: Record<string, unknown>, limits: ParseLimits): WsRequest | Invalid {
   const infoHash = msg.info_hash
   if (!isBinId(infoHash)) return { kind: 'invalid', reason: 'bad_info_hash', message: 'invalid info_hash', action: 'announce' }
-  const fail = (reason: RejectReason, message: string): Invalid => ({ kind: 'invalid', reason, message, action: 'announce', infoHash })
   const peerId = msg.peer_id
-  if (!isBinId(peerId)) return fail('bad_peer_id', 'invalid peer_id')
+  if (!isBinId(peerId)) return badAnnounce(infoHash, 'bad_peer_id', 'invalid peer_id')
 
   if (msg.answer !== undefined) {
-    if (!isObject(msg.answer)) return fail('bad_answer', 'invalid answer')
-    if (!isBinId(msg.to_peer_id)) return fail('bad_answer', 'invalid `to_peer_id` (required with `answer`)')
-    if (!isBinId(msg.offer_id)) return fail('bad_answer', 'invalid offer_id')
+    if (!isObject(msg.answer)) return badAnnounce(infoHash, 'bad_answer', 'invalid answer')
+    if (!isBinId(msg.to_peer_id)) return badAnnounce(infoHash, 'bad_answer', 'invalid `to_peer_id` (required with `answer`)')
+    if (!isBinId(msg.offer_id)) return badAnnounce(infoHash, 'bad_answer', 'invalid offer_id')
     return { kind: 'answer', infoHash, peerId, toPeerId: msg.to_peer_id, offerId: msg.offer_id, answer: msg.answer }
   }
 
   const event = parseEvent(msg.event)
-  if (event === null) return fail('bad_event', 'invalid event')
+  if (event === null) return badAnnounce(infoHash, 'bad_event', 'invalid event')
 
   const offers: Offer[] = []
   const raw = msg.offers
   if (raw !== undefined && raw !== null) {
-    if (!Array.isArray(raw)) return fail('bad_offer', 'invalid offers')
+    if (!Array.isArray(raw)) return badAnnounce(infoHash, 'bad_offer', 'invalid offers')
     // numwant bounds how many of the offers the client wants relayed; absent means all of them.
     const numwant = typeof msg.numwant === 'number' && msg.numwant >= 0 ? msg.numwant : raw.length
     const take = Math.min(raw.length, numwant, limits.maxOffersPerAnnounce)
     for (let i = 0; i < take; i++) {
       const o: unknown = raw[i]
-      if (!isObject(o) || !isBinId(o.offer_id) || !isObject(o.offer)) return fail('bad_offer', 'invalid offer')
+      if (!isObject(o) || !isBinId(o.offer_id) || !isObject(o.offer)) return badAnnounce(infoHash, 'bad_offer', 'invalid offer')
       offers.push({ offerId: o.offer_id, offer: o.offer })
     }
   }
@@ -90,11 +94,10 @@ function parseAnnounce(msg: Record<string, unknown>, limits: ParseLimits): WsReq
 function parseScrape(msg: Record<string, unknown>, limits: ParseLimits): WsRequest | Invalid {
   const v = msg.info_hash
   if (isBinId(v)) return { kind: 'scrape', infoHashes: [v] }
-  const fail = (reason: RejectReason, message: string): Invalid => ({ kind: 'invalid', reason, message, action: 'scrape' })
-  if (!Array.isArray(v)) return fail('bad_info_hash', 'invalid info_hash')
-  if (v.length === 0) return fail('no_info_hash', 'scrape needs at least one info_hash')
-  if (v.length > limits.maxScrapeHashes) return fail('too_many_hashes', `too many info hashes (at most ${limits.maxScrapeHashes})`)
-  for (const h of v) if (!isBinId(h)) return fail('bad_info_hash', 'invalid info_hash')
+  if (!Array.isArray(v)) return badScrape('bad_info_hash', 'invalid info_hash')
+  if (v.length === 0) return badScrape('no_info_hash', 'scrape needs at least one info_hash')
+  if (v.length > limits.maxScrapeHashes) return badScrape('too_many_hashes', `too many info hashes (at most ${limits.maxScrapeHashes})`)
+  for (const h of v) if (!isBinId(h)) return badScrape('bad_info_hash', 'invalid info_hash')
   return { kind: 'scrape', infoHashes: v as string[] }
 }
 
