@@ -12,7 +12,10 @@
 //    the generator's CPU beside it: when the generator is at 100 %, the tracker was not the limit;
 //  - WebSocket closed-loop announces/s, relayed offers/s and answers/s with 200 and 2000 clients;
 //  - resident memory per connected idle WebSocket peer with 10,000 of them (each announced once), in a
-//    fresh tracker process, after a full GC in both the baseline and the loaded state.
+//    fresh tracker process, after a full GC in both the baseline and the loaded state; and again in the
+//    idle steady state ("quiet"), once V8 has given back the new space the burst of connections grew
+//    (32 MB committed, 1-3 KB per peer, held by no peer). BENCH_TRACKERS=ws-floor,... adds a bare `ws`
+//    server that keeps nothing per socket: the floor of any tracker on `ws`.
 //
 // Environment knobs: BENCH_RATE (WebSocket announces/s, default 400), BENCH_CLASSIC_RATE (HTTP and UDP
 // announces/s, default 1000), BENCH_SECONDS (per phase, default 6), BENCH_ROUNDS (fixed-rate samples
@@ -134,6 +137,21 @@ async function settled(t: Child): Promise<Usage> {
   return best as Usage
 }
 
+/**
+ * `settled`, once V8 has given back the new space the connections' burst grew (to its limit, 32 MB
+ * committed here: 1-3 KB per peer at 10,000, resident, held by no peer). Its memory reducer does that
+ * after some seconds of quiet; wait for it (up to `maxSeconds`) without forcing collections.
+ */
+async function quiet(t: Child, maxSeconds: number): Promise<Usage> {
+  for (let i = 0; i < maxSeconds; i++) {
+    const u = await t.usage()
+    if ((u.spaces.new_space ?? 0) <= IDLE_NEW_SPACE) break
+    await sleep(1000)
+  }
+  return settled(t)
+}
+const IDLE_NEW_SPACE = 4 * 1024 * 1024
+
 async function idleMemory(kind: string): Promise<Record<string, number>> {
   return withTracker(kind, 'loadgen.ts', async (t, g, at) => {
     // Warm up (code, JIT, pools) with a small wave first, so the baseline holds the fixed costs.
@@ -141,15 +159,25 @@ async function idleMemory(kind: string): Promise<Record<string, number>> {
     await g.gen({ cmd: 'close' })
     await sleep(1000)
     const m0 = await settled(t)
+    const q0 = await quiet(t, 40)
     const r = await g.gen({ cmd: 'connect', url: at.ws, count: IDLE })
     await sleep(2000)
     const m1 = await settled(t)
+    const q1 = await quiet(t, 40)
+    const per = (a: number, b: number): number => Math.round((b - a) / r.clients)
+    const mb = (n: number | undefined): number => Math.round((n ?? 0) / 1e5) / 10
     return {
       idlePeers: r.clients,
-      rssBytesPerPeer: Math.round((m1.memory.rss - m0.memory.rss) / r.clients),
-      heapBytesPerPeer: Math.round((m1.memory.heapUsed - m0.memory.heapUsed) / r.clients),
-      baselineRssMB: Math.round(m0.memory.rss / 1e5) / 10,
-      loadedRssMB: Math.round(m1.memory.rss / 1e5) / 10,
+      // Right after the connections (the burst's grown new space included, as since session 1) ...
+      rssBytesPerPeer: per(m0.memory.rss, m1.memory.rss),
+      heapBytesPerPeer: per(m0.memory.heapUsed, m1.memory.heapUsed),
+      baselineRssMB: mb(m0.memory.rss),
+      loadedRssMB: mb(m1.memory.rss),
+      newSpaceLoadedMB: mb(m1.spaces.new_space),
+      // ... and in the idle steady state, both readings taken once V8 gave the new space back.
+      quietRssBytesPerPeer: per(q0.memory.rss, q1.memory.rss),
+      quietHeapBytesPerPeer: per(q0.memory.heapUsed, q1.memory.heapUsed),
+      quietNewSpaceMB: mb(q1.spaces.new_space),
     }
   })
 }
@@ -220,6 +248,8 @@ if (PROTOCOLS.includes('ws')) {
   }
   rows.push([`ws: RSS bytes / idle peer (${IDLE})`, r => r.memory.rssBytesPerPeer, '<= 0.6'])
   rows.push([`ws: heap bytes / idle peer (${IDLE})`, r => r.memory.heapBytesPerPeer, ''])
+  rows.push([`ws: RSS bytes / idle peer, quiet (${IDLE})`, r => r.memory.quietRssBytesPerPeer, '<= 0.6'])
+  rows.push([`ws: heap bytes / idle peer, quiet (${IDLE})`, r => r.memory.quietHeapBytesPerPeer, ''])
 }
 
 const theirs = results['bittorrent-tracker']

@@ -6,7 +6,12 @@ import { fileURLToPath } from 'node:url'
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url))
 
-export interface Usage { cpu: NodeJS.CpuUsage; memory: NodeJS.MemoryUsage }
+export interface Usage {
+  cpu: NodeJS.CpuUsage
+  memory: NodeJS.MemoryUsage
+  /** Committed bytes of each V8 heap space (new_space, old_space, ...). */
+  spaces: Record<string, number>
+}
 
 /** What a load generator reports for one command. */
 export interface GenResult { ok: boolean; error?: string; counts: Record<string, number>; cpuMs: number; wallMs: number; clients: number }

@@ -11,6 +11,7 @@
 
 import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
+import { getHeapSpaceStatistics } from 'node:v8'
 
 const kind = process.argv[2]
 // Ours only: a Redis URL shares its swarms there (--redis), as a node of a cluster (bench --scale).
@@ -103,7 +104,10 @@ process.on('message', (msg: unknown) => {
   const m = msg as { cmd: string; gc?: boolean }
   if (m.cmd !== 'usage') return
   if (m.gc === true && gc !== undefined) for (let i = 0; i < 3; i++) gc()
-  process.send?.({ cpu: process.cpuUsage(), memory: process.memoryUsage() })
+  // Committed size of each V8 heap space too: after a burst of connections the new space stays grown
+  // for a while, committed but unused, and counts in RSS like anything else.
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map(s => [s.space_name, s.space_size]))
+  process.send?.({ cpu: process.cpuUsage(), memory: process.memoryUsage(), spaces })
 })
 process.on('disconnect', () => process.exit(0))
 // An orderly exit on the bench's SIGTERM, so that a --cpu-prof profile gets written (BENCH_CPU_PROF).
