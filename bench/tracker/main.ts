@@ -15,7 +15,10 @@
 //    fresh tracker process, after a full GC in both the baseline and the loaded state; and again in the
 //    idle steady state ("quiet"), once V8 has given back the new space the burst of connections grew
 //    (32 MB committed, 1-3 KB per peer, held by no peer). BENCH_TRACKERS=ws-floor,... adds a bare `ws`
-//    server that keeps nothing per socket: the floor of any tracker on `ws`.
+//    server that keeps nothing per socket: the floor of any tracker on `ws`; BENCH_TRACKERS=...,floor
+//    adds that server with HTTP and UDP announces answered by fixed replies (tracker-child.ts): the
+//    floor of CPU per announce in Node on this machine. Floors print a column each, with their ratio
+//    to bittorrent-tracker.
 //
 // Environment knobs: BENCH_RATE (WebSocket announces/s, default 400), BENCH_CLASSIC_RATE (HTTP and UDP
 // announces/s, default 1000), BENCH_SECONDS (per phase, default 6), BENCH_ROUNDS (fixed-rate samples
@@ -259,14 +262,27 @@ const ours = results.swarmdrop
 const before = results['swarmdrop-before']
 const ratio = (a: number, b: number): number => Math.round((b / a) * 100) / 100
 const col = (s: string | number, w: number): string => (typeof s === 'number' && Number.isNaN(s) ? '-' : String(s)).padStart(w)
-console.log(`\n${'metric'.padEnd(52)} ${col('bittorrent-tracker', 18)} ${col('swarmdrop', 10)} ${col('ours/theirs', 11)} ${col('goal', 8)}${before !== undefined ? ` ${col('before', 8)} ${col('now/before', 10)}` : ''}`)
+// Floors (ws-floor, floor) get a column each and their ratio to bittorrent-tracker: the least any tracker
+// on the same stack could reach, beside the goal.
+const floors = KINDS.filter(k => k.endsWith('floor') && results[k] !== undefined)
+const floorHead = floors.map(k => ` ${col(k, 10)} ${col(`${k}/theirs`, 16)}`).join('')
+console.log(`\n${'metric'.padEnd(52)} ${col('bittorrent-tracker', 18)} ${col('swarmdrop', 10)} ${col('ours/theirs', 11)} ${col('goal', 8)}${before !== undefined ? ` ${col('before', 8)} ${col('now/before', 10)}` : ''}${floorHead}`)
 const ratios: Record<string, number> = {}
 for (const [name, get, goal] of rows) {
   const a = theirs !== undefined ? get(theirs) : NaN
   const b = ours !== undefined ? get(ours) : NaN
   ratios[name] = ratio(a, b)
   const extra = before !== undefined ? ` ${col(get(before), 8)} ${col(ratio(get(before), b), 10)}` : ''
-  console.log(`${name.padEnd(52)} ${col(a, 18)} ${col(b, 10)} ${col(ratio(a, b), 11)} ${col(goal, 8)}${extra}`)
+  const floorCols = floors.map(k => {
+    let f = NaN
+    try {
+      f = get(results[k]!)
+    } catch {
+      // a floor without this protocol (ws-floor has no HTTP or UDP)
+    }
+    return ` ${col(f, 10)} ${col(ratio(a, f), 16)}`
+  }).join('')
+  console.log(`${name.padEnd(52)} ${col(a, 18)} ${col(b, 10)} ${col(ratio(a, b), 11)} ${col(goal, 8)}${extra}${floorCols}`)
 }
 const date = new Date().toISOString().slice(0, 10)
 const tag = process.env.BENCH_TAG ?? ''

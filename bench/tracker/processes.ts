@@ -68,7 +68,7 @@ export async function withTracker<T>(kind: string, loadgen: string, body: (t: Ch
   try {
     return await body(t, g, {
       ws: `ws://127.0.0.1:${port}/announce`,
-      http: `http://127.0.0.1:${port}/announce`,
+      http: `http://127.0.0.1:${typeof hello.httpPort === 'number' ? hello.httpPort : port}/announce`,
       udpHost: '127.0.0.1',
       udpPort: typeof hello.udpPort === 'number' ? hello.udpPort : null,
     })

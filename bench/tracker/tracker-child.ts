@@ -6,6 +6,11 @@
 //   ws-floor             a bare `ws` server (noServer, no deflate, no client tracking) that answers
 //                        every message with a fixed announce reply and keeps nothing: the floor any
 //                        tracker on `ws` pays per idle WebSocket peer (BENCH_TRACKERS=ws-floor,...)
+//   floor                the same bare `ws` server, plus HTTP announces answered on the raw socket with a
+//                        fixed reply (no parsing, nothing kept: what our lean path does minus the tracker)
+//                        and UDP connects and announces answered with fixed packets of the size ours
+//                        sends (no connection-id check): the least CPU per announce any tracker in Node
+//                        pays on this machine (BENCH_TRACKERS=bittorrent-tracker,swarmdrop,floor)
 // The bench talks to it over IPC: 'usage' -> CPU time and memory (after a full GC when asked).
 // Run with --expose-gc so memory is measured after collection, the same way for both.
 
@@ -18,7 +23,8 @@ const kind = process.argv[2]
 const redisUrl = process.argv[3]
 const gc = (globalThis as { gc?: () => void }).gc
 
-interface Started { port: number; udpPort: number | null }
+/** `httpPort`: where HTTP announces go, when not `port` (the floor's raw HTTP server). */
+interface Started { port: number; udpPort: number | null; httpPort?: number }
 
 interface OurServer { port: number; udpPort?: number | null }
 interface OurModules {
@@ -87,7 +93,49 @@ async function startWsFloor(): Promise<Started> {
   return { port: (server.address() as AddressInfo).port, udpPort: null }
 }
 
+/** A compact peer list as ours answers a member of a swarm of 20 (19 others). */
+const FLOOR_PEERS = Buffer.alloc(19 * 6, 7)
+const FLOOR_BODY = Buffer.concat([Buffer.from(`d8:completei0e10:incompletei20e8:intervali120e12:min intervali60e5:peers${FLOOR_PEERS.length}:`, 'latin1'), FLOOR_PEERS, Buffer.from('e')])
+const FLOOR_REPLY = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${FLOOR_BODY.length}\r\n\r\n`, 'latin1'), FLOOR_BODY])
+
+async function startFloor(): Promise<Started> {
+  const ws = await startWsFloor()
+  const net = await import('node:net')
+  const { createSocket } = await import('node:dgram')
+  // HTTP on the ws floor's port would go through Node's http server; a raw server of its own instead,
+  // as our lean path answers announces (tracker/http/lean-connections.ts), one reply per request head.
+  const http = net.createServer(socket => {
+    socket.setNoDelay(true)
+    socket.on('data', (d: Buffer) => {
+      let n = 0
+      for (let at = d.indexOf('\r\n\r\n'); at !== -1; at = d.indexOf('\r\n\r\n', at + 4)) n++
+      if (n === 1) socket.write(FLOOR_REPLY)
+      else if (n > 1) socket.write(Buffer.concat(Array.from({ length: n }, () => FLOOR_REPLY)))
+    })
+    socket.on('error', () => {})
+  })
+  await new Promise<void>(resolve => http.listen(0, '127.0.0.1', resolve))
+  const udp = createSocket('udp4')
+  const connectReply = Buffer.alloc(16)
+  const announceReply = Buffer.alloc(20 + FLOOR_PEERS.length)
+  announceReply.writeUInt32BE(1, 0)
+  announceReply.writeUInt32BE(120, 8)
+  announceReply.writeUInt32BE(20, 16)
+  FLOOR_PEERS.copy(announceReply, 20)
+  udp.on('message', (m: Buffer, from) => {
+    if (m.length < 16) return
+    const action = m.readUInt32BE(8)
+    const reply = action === 0 ? connectReply : action === 1 ? announceReply : null
+    if (reply === null) return
+    m.copy(reply, 4, 12, 16) // the transaction id
+    udp.send(reply, from.port, from.address)
+  })
+  await new Promise<void>(resolve => udp.bind(0, '127.0.0.1', resolve))
+  return { port: ws.port, udpPort: udp.address().port, httpPort: (http.address() as AddressInfo).port }
+}
+
 async function start(): Promise<Started> {
+  if (kind === 'floor') return startFloor()
   if (kind === 'ws-floor') return startWsFloor()
   if (kind === 'swarmdrop') return startOurs(new URL('../..', import.meta.url).pathname)
   if (kind === 'swarmdrop-before') {
